@@ -1,0 +1,37 @@
+package dev.converge.resources;
+
+/**
+ * Everything the engine offers one resource: its log, its event channel, and what the engine
+ * asks of the current call. One context belongs to one resource for the life of its vertex.
+ *
+ * <p>All methods are thread-safe.
+ */
+public interface ResourceContext {
+
+    /** The id of the resource this context belongs to. */
+    ResourceId id();
+
+    /** Logs an informational line, attributed to this resource. */
+    void log(String message);
+
+    /** Logs a warning, attributed to this resource. */
+    void warn(String message);
+
+    /**
+     * Records one line a command of this resource printed ({@code stream} is {@code "stdout"}
+     * or {@code "stderr"}). The line carries no line terminator.
+     */
+    void output(String stream, String line);
+
+    /** From {@link Resource#watch}: the watch is in place. */
+    void running();
+
+    /** From {@link Resource#watch}: the state may have drifted; check it again. */
+    void event();
+
+    /**
+     * True while the current {@code checkApply} call answers a refresh sent along a notify edge
+     * by a parent that changed something.
+     */
+    boolean refreshing();
+}
