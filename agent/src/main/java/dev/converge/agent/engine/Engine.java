@@ -1,0 +1,342 @@
+package dev.converge.agent.engine;
+
+import dev.converge.agent.converger.Converger;
+import dev.converge.agent.graph.GraphSnapshot;
+import dev.converge.agent.graph.ResourceSpec;
+import dev.converge.resources.CheckResult;
+import dev.converge.resources.MetaParams;
+import dev.converge.resources.ResourceException;
+import dev.converge.resources.ResourceId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * Runs a graph snapshot: one worker per vertex on a virtual thread, no central dispatcher.
+ *
+ * <p>A worker checks its resource once every parent has succeeded in this generation, so
+ * independent parts of the graph and siblings whose parents are done run at the same time. A
+ * failed resource makes every descendant SKIPPED with the failed id as the cause; the rest of
+ * the graph goes on. When a vertex settles it wakes its children, which look at their parents'
+ * statuses themselves.
+ *
+ * <p>Permits ({@code --parallel} and the named semaphores of {@code meta.sema}) are held only
+ * around one checkApply call, taken in one fixed order (the global permit, then semaphores by
+ * name), so waiting for parents never holds a permit and no two workers can deadlock.
+ */
+public final class Engine implements AutoCloseable {
+
+    private static final String PARALLEL_PERMIT = "--parallel";
+
+    private final EngineOptions options;
+    private final Consumer<EngineEvent> listener;
+    private final Converger converger;
+    private final Semaphore parallel;
+    private final Map<String, Semaphore> semaphores = new ConcurrentHashMap<>();
+    private volatile GraphSnapshot snapshot;
+    private volatile Map<ResourceId, Vertex> vertices = Map.of();
+    private volatile boolean stopping;
+
+    /**
+     * @param listener  receives every {@link EngineEvent}; must be thread-safe and must not block
+     * @param converger told when each resource is busy or idle
+     */
+    public Engine(EngineOptions options, Consumer<EngineEvent> listener, Converger converger) {
+        this.options = options;
+        this.listener = listener;
+        this.converger = converger;
+        this.parallel = options.parallel() > 0 ? new Semaphore(options.parallel(), true) : null;
+    }
+
+    /** Starts running {@code graph}. Call once. */
+    public synchronized void start(GraphSnapshot graph) {
+        if (snapshot != null) {
+            throw new IllegalStateException("engine already started");
+        }
+        snapshot = graph;
+        var byId = new LinkedHashMap<ResourceId, Vertex>();
+        for (ResourceSpec spec : graph.resources().values()) {
+            byId.put(spec.id(), new Vertex(spec, this));
+            declareSemaphores(spec);
+        }
+        for (Vertex v : byId.values()) {
+            v.parents = graph.parents(v.id).stream().map(byId::get).toList();
+            v.children = graph.children(v.id).stream().map(byId::get).toList();
+        }
+        vertices = java.util.Collections.unmodifiableMap(byId);
+        converger.register(byId.keySet());
+        for (Vertex v : byId.values()) {
+            v.worker = Thread.ofVirtual().name("worker " + v.id).unstarted(() -> work(v));
+        }
+        for (Vertex v : byId.values()) {
+            v.wake();
+            v.worker.start();
+            if (options.watch()) {
+                v.watcher = Thread.ofVirtual().name("watch " + v.id).start(() -> watch(v));
+            }
+        }
+    }
+
+    private void watch(Vertex v) {
+        try {
+            v.resource.watch(v.context);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            if (!stopping) {
+                emit(new EngineEvent.Message(v.id, true, "watch failed, no longer watching: " + e.getMessage()));
+            }
+        }
+    }
+
+    private void declareSemaphores(ResourceSpec spec) {
+        for (MetaParams.Semaphore s : spec.meta().semaphores()) {
+            Semaphore existing = semaphores.putIfAbsent(s.name(), new Semaphore(s.permits(), true));
+            if (existing != null && existing.availablePermits() != s.permits()) {
+                emit(new EngineEvent.Message(spec.id(), true, "semaphore '" + s.name() + "' is declared with "
+                        + s.permits() + " permits here but with " + existing.availablePermits()
+                        + " elsewhere; the first declaration counts"));
+            }
+        }
+    }
+
+    /** The graph being run. */
+    public GraphSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Current status of every resource, in declaration order. */
+    public Map<ResourceId, Status> statuses() {
+        var result = new LinkedHashMap<ResourceId, Status>();
+        vertices.forEach((id, v) -> result.put(id, v.status));
+        return result;
+    }
+
+    private void work(Vertex v) {
+        try {
+            while (!stopping) {
+                v.awaitWake();
+                step(v);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Decides, from the parents' statuses, whether {@code v} is skipped, waits, or runs. */
+    private void step(Vertex v) throws InterruptedException {
+        Vertex blocker = null;
+        boolean waiting = false;
+        for (Vertex p : v.parents) {
+            Status s = p.status;
+            if (s == Status.FAILED || s == Status.SKIPPED) {
+                blocker = p;
+                break;
+            }
+            waiting |= !s.succeeded();
+        }
+        if (blocker != null) {
+            if (v.status != Status.SKIPPED) {
+                ResourceId cause = blocker.status == Status.FAILED ? blocker.id : blocker.skipCause;
+                v.skipCause = cause;
+                v.status = Status.SKIPPED;
+                emit(new EngineEvent.Skipped(v.id, blocker.id, cause));
+                v.children.forEach(Vertex::wake);
+            }
+            // A skipped vertex keeps its dirty flag for when the parent recovers, but never holds up convergence.
+            converger.idle(v.id);
+            return;
+        }
+        if (waiting) {
+            return;
+        }
+        if (!v.dirty) {
+            if (v.status.settled()) {
+                converger.idle(v.id);
+            }
+            return;
+        }
+        v.dirty = false;
+        checkApply(v);
+        settled(v);
+    }
+
+    /** Wakes the children (marking those with work busy first, so convergence cannot slip in between), then idles. */
+    private void settled(Vertex v) {
+        for (Vertex child : v.children) {
+            if (child.dirty) {
+                converger.busy(child.id);
+            }
+            child.wake();
+        }
+        if (!v.dirty) {
+            converger.idle(v.id);
+        }
+    }
+
+    private void checkApply(Vertex v) throws InterruptedException {
+        MetaParams meta = v.spec.meta();
+        boolean apply = !(options.noop() || meta.noop());
+        long waitedNanos = System.nanoTime() - v.createdNanos;
+        for (int attempt = 1; ; attempt++) {
+            long beforePermits = System.nanoTime();
+            List<Semaphore> held = acquirePermits(v);
+            long start = System.nanoTime();
+            waitedNanos += start - beforePermits;
+            v.status = Status.RUNNING;
+            emit(new EngineEvent.Started(v.id, apply, attempt));
+            CheckResult result = null;
+            String error = null;
+            try {
+                result = call(v, apply, meta.timeout());
+            } catch (ResourceException e) {
+                error = e.getMessage();
+            } catch (RuntimeException e) {
+                error = "internal error: " + e;
+            } finally {
+                held.reversed().forEach(Semaphore::release);
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            if (result != null) {
+                v.status = result.isOk() ? Status.OK : Status.CHANGED;
+                emit(new EngineEvent.Finished(v.id, v.status, result, apply, took, Duration.ofNanos(waitedNanos)));
+                return;
+            }
+            boolean retry = meta.retry() < 0 || attempt <= meta.retry();
+            if (!retry) {
+                v.status = Status.FAILED;
+                emit(new EngineEvent.Failed(v.id, error, attempt, took, null));
+                return;
+            }
+            v.status = Status.PENDING;
+            emit(new EngineEvent.Failed(v.id, error, attempt, took, Duration.ofMillis(meta.delay())));
+            Thread.sleep(meta.delay());
+        }
+    }
+
+    /** Runs one checkApply, bounded by {@code meta.timeout} milliseconds when it is set. */
+    private CheckResult call(Vertex v, boolean apply, long timeoutMillis)
+            throws ResourceException, InterruptedException {
+        if (timeoutMillis <= 0) {
+            return v.resource.checkApply(v.context, apply);
+        }
+        var task = new FutureTask<CheckResult>(() -> v.resource.checkApply(v.context, apply));
+        Thread runner = Thread.ofVirtual().name("checkApply " + v.id).start(task);
+        try {
+            return task.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            task.cancel(true);
+            runner.join();
+            throw new ResourceException(v.id, "checkApply timed out after " + timeoutMillis + " ms (meta.timeout)");
+        } catch (InterruptedException e) {
+            task.cancel(true);
+            runner.join();
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ResourceException re) {
+                throw re;
+            }
+            if (cause instanceof InterruptedException ie) {
+                throw ie;
+            }
+            throw new ResourceException(v.id, "internal error: " + cause, cause);
+        }
+    }
+
+    /** Takes the global permit, then the vertex's semaphores by name; reports each wait. */
+    private List<Semaphore> acquirePermits(Vertex v) throws InterruptedException {
+        var names = new ArrayList<String>();
+        var permits = new ArrayList<Semaphore>();
+        if (parallel != null) {
+            names.add(PARALLEL_PERMIT);
+            permits.add(parallel);
+        }
+        v.spec.meta().semaphores().stream()
+                .map(MetaParams.Semaphore::name)
+                .distinct()
+                .sorted(Comparator.naturalOrder())
+                .forEach(name -> {
+                    names.add(name);
+                    permits.add(semaphores.get(name));
+                });
+        var held = new ArrayList<Semaphore>(permits.size());
+        try {
+            for (int i = 0; i < permits.size(); i++) {
+                Semaphore s = permits.get(i);
+                if (!s.tryAcquire()) {
+                    emit(new EngineEvent.Waiting(v.id, names.get(i)));
+                    s.acquire();
+                }
+                held.add(s);
+            }
+        } catch (InterruptedException e) {
+            held.reversed().forEach(Semaphore::release);
+            throw e;
+        }
+        return held;
+    }
+
+    /** From a watch: the resource may have drifted. */
+    void event(Vertex v) {
+        if (stopping) {
+            return;
+        }
+        converger.busy(v.id);
+        v.dirty = true;
+        v.wake();
+    }
+
+    void watchRunning(Vertex v) {
+        emit(new EngineEvent.Message(v.id, false, "watching"));
+    }
+
+    void emit(EngineEvent event) {
+        listener.accept(event);
+    }
+
+    /**
+     * Stops every worker: running checkApply calls are interrupted (an exec's process group is
+     * killed) and waited for, up to {@code grace}.
+     *
+     * @return true when every worker ended within the grace period
+     */
+    public boolean stop(Duration grace) throws InterruptedException {
+        stopping = true;
+        Map<ResourceId, Vertex> all = vertices;
+        for (Vertex v : all.values()) {
+            if (v.worker != null) {
+                v.worker.interrupt();
+            }
+            if (v.watcher != null) {
+                v.watcher.interrupt();
+            }
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        boolean allEnded = true;
+        for (Vertex v : all.values()) {
+            for (Thread t : new Thread[] {v.worker, v.watcher}) {
+                if (t != null) {
+                    long left = deadline - System.nanoTime();
+                    allEnded &= left > 0 && t.join(Duration.ofNanos(left));
+                }
+            }
+        }
+        return allEnded;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop(Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,19 @@
+package dev.converge.agent.engine;
+
+/**
+ * How the engine runs a graph.
+ *
+ * @param noop     check every resource, apply none
+ * @param parallel the most checkApply calls at once across the graph; 0 is unbounded
+ * @param watch    whether resources watch for drift after their first check
+ */
+public record EngineOptions(boolean noop, int parallel, boolean watch) {
+
+    public static final EngineOptions DEFAULTS = new EngineOptions(false, 0, true);
+
+    public EngineOptions {
+        if (parallel < 0) {
+            throw new IllegalArgumentException("parallel must be >= 0, got " + parallel);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.converge.agent.engine;
+
+import dev.converge.agent.graph.ResourceSpec;
+import dev.converge.resources.Resource;
+import dev.converge.resources.ResourceId;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+
+/**
+ * One resource of the running graph and the state its worker keeps about it.
+ *
+ * <p>Invariants: only the vertex's own worker thread calls checkApply and writes
+ * {@link #status}; the mailbox holds at most one wake-up, so any number of wake-ups sent while
+ * the worker is busy coalesce into one.
+ */
+final class Vertex {
+
+    private static final Object WAKE = new Object();
+
+    final ResourceSpec spec;
+    final Resource resource;
+    final ResourceId id;
+    final VertexContext context;
+    /** Set once, before any worker starts. */
+    List<Vertex> parents = List.of();
+    /** Set once, before any worker starts. */
+    List<Vertex> children = List.of();
+
+    volatile Status status = Status.PENDING;
+    /** When SKIPPED: the failed resource at the root of it. */
+    volatile ResourceId skipCause;
+    /** Whether the resource needs a check: initially, and after every event. */
+    volatile boolean dirty = true;
+    /** When the vertex became ready to run, for the time it waited on its parents. */
+    final long createdNanos = System.nanoTime();
+
+    private final ArrayBlockingQueue<Object> mailbox = new ArrayBlockingQueue<>(1);
+    Thread worker;
+    Thread watcher;
+
+    Vertex(ResourceSpec spec, Engine engine) {
+        this.spec = spec;
+        this.id = spec.id();
+        this.resource = spec.newResource();
+        this.context = new VertexContext(this, engine);
+    }
+
+    /** Asks the worker to look at this vertex again. Never blocks. */
+    void wake() {
+        mailbox.offer(WAKE);
+    }
+
+    void awaitWake() throws InterruptedException {
+        mailbox.take();
+    }
+
+    @Override
+    public String toString() {
+        return id + " " + status;
+    }
+}
