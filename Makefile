@@ -1,0 +1,58 @@
+# converge: `make run` builds and applies examples/exec1.yaml; `make test` runs every test.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+JDK := $(shell agent/bin/find-jdk 2>/dev/null)
+JDK_MAJOR := $(shell agent/bin/find-jdk --major 2>/dev/null)
+# JDK >= 24 warns about Maven's own use of sun.misc.Unsafe; older JDKs reject this flag.
+MAVEN_OPTS ?= $(shell [ "$(JDK_MAJOR)" -ge 24 ] 2>/dev/null && echo --sun-misc-unsafe-memory-access=allow)
+export MAVEN_OPTS
+MVN := JAVA_HOME=$(JDK) mvn -B --no-transfer-progress
+JAR := agent/target/agent.jar
+PREFIX ?= /usr/local
+LIBDIR := $(PREFIX)/lib/converge
+
+.PHONY: all build run test test-deps jdk install uninstall clean
+
+all: build
+
+jdk:
+	@agent/bin/find-jdk >/dev/null
+
+build: jdk
+	$(MVN) -q package -DskipTests
+	@echo "built $(JAR); run it with agent/bin/agent"
+
+run: build
+	agent/bin/agent run --file examples/exec1.yaml --converged-timeout=5 --graphviz=agent/target/exec1.dot
+
+# Tools the tests use for real: graphviz's dot.
+test-deps:
+	@command -v dot >/dev/null || { \
+	  echo "installing graphviz (dot) for the tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; }
+
+test: jdk test-deps
+	rm -rf resources/target/surefire-reports agent/target/surefire-reports
+	$(MVN) package
+	@total=$$(cat resources/target/surefire-reports/TEST-*.xml agent/target/surefire-reports/TEST-*.xml 2>/dev/null \
+	  | sed -n 's/.*<testsuite [^>]*tests="\([0-9]*\)".*/\1/p' | awk '{n += $$1} END {print n + 0}'); \
+	if [ -z "$$total" ] || [ "$$total" -eq 0 ]; then echo "make test: surefire ran no test" >&2; exit 1; fi; \
+	echo "make test: $$total tests ran"
+
+install: build
+	install -d $(LIBDIR)/bin $(PREFIX)/bin /etc/systemd/system
+	install -m 0644 $(JAR) $(LIBDIR)/agent.jar
+	install -m 0755 agent/bin/agent agent/bin/find-jdk $(LIBDIR)/bin/
+	ln -sfn $(LIBDIR)/bin/agent $(PREFIX)/bin/agent
+	install -m 0644 agent/systemd/agent.service /etc/systemd/system/agent.service
+	@if [ ! -e /etc/default/agent ]; then install -D -m 0644 agent/systemd/agent.default /etc/default/agent; fi
+	@if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	@echo "installed: $(PREFIX)/bin/agent, /etc/systemd/system/agent.service (settings: /etc/default/agent)"
+
+uninstall:
+	rm -f $(PREFIX)/bin/agent /etc/systemd/system/agent.service
+	rm -rf $(LIBDIR)
+
+clean:
+	$(MVN) -q clean
