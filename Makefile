@@ -35,7 +35,7 @@ test-deps:
 test: jdk test-deps
 	rm -rf resources/target/surefire-reports agent/target/surefire-reports
 	$(MVN) package
-	@total=$$(cat resources/target/surefire-reports/TEST-*.xml agent/target/surefire-reports/TEST-*.xml 2>/dev/null \
+	@total=$$(find resources/target agent/target -path '*/surefire-reports/TEST-*.xml' -exec cat {} + 2>/dev/null \
 	  | sed -n 's/.*<testsuite [^>]*tests="\([0-9]*\)".*/\1/p' | awk '{n += $$1} END {print n + 0}'); \
 	if [ -z "$$total" ] || [ "$$total" -eq 0 ]; then echo "make test: surefire ran no test" >&2; exit 1; fi; \
 	echo "make test: $$total tests ran"
