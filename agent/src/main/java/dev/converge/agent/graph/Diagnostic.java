@@ -20,12 +20,16 @@ public record Diagnostic(Severity severity, SourceLocation where, String message
         return new Diagnostic(Severity.WARNING, where, message);
     }
 
+    public static Diagnostic info(SourceLocation where, String message) {
+        return new Diagnostic(Severity.INFO, where, message);
+    }
+
     public boolean isError() {
         return severity == Severity.ERROR;
     }
 
     @Override
     public String toString() {
-        return where + ": " + (isError() ? "error" : "warning") + ": " + message;
+        return where + ": " + severity.name().toLowerCase(java.util.Locale.ROOT) + ": " + message;
     }
 }

@@ -1,0 +1,241 @@
+package dev.converge.agent.yaml;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.converge.agent.graph.Diagnostic;
+import dev.converge.agent.graph.InvalidGraphException;
+import dev.converge.resources.Kinds;
+import dev.converge.resources.Problem.Severity;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * mgmt's own example graphs (read in place from {@code ../shared/mgmt-examples}, never copied):
+ * each file converge should support loads with warnings at most; every other file is rejected
+ * with errors that name the unsupported kind or feature at its line and column, and nothing else.
+ *
+ * <p>Which category a file is in is decided here by a plain SnakeYAML scan, independent of the
+ * loader, against {@link Kinds#builtIn()}, so the test follows new kinds as they arrive.
+ */
+class MgmtCorpusTest {
+
+    /**
+     * Files that use file features converge does not have yet: the error each must give until
+     * then, followed by the other errors those features explain. When a feature lands the
+     * assertion fails and the entry goes.
+     */
+    private static final Map<String, List<String>> PENDING = Map.of(
+            // file source:, recurse: and force: (copying a tree) arrive in a later issue; their
+            // paths end in '/', so they are directories too.
+            "file2.yaml", List.of("unknown field 'source'", "unknown field 'recurse'", "unknown field 'force'",
+                    "names a directory"),
+            "autoedges3.yaml", List.of("unknown field 'source'", "names a directory"),
+            // A path ending in '/' is a directory; the file kind manages regular files only so far.
+            "autoedges1.yaml", List.of("names a directory"),
+            "autoedges2.yaml", List.of("names a directory"));
+
+    private static final Set<String> MGMT_ONLY_KEYS = Set.of("remote", "collect");
+
+    static Path corpus() {
+        String repo = System.getProperty("converge.repo");
+        if (repo == null) {
+            throw new AssertionError("system property converge.repo is not set (surefire sets it to the repository)");
+        }
+        Path dir = Path.of(repo).resolve("../shared/mgmt-examples").normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new AssertionError("mgmt example corpus missing: " + dir);
+        }
+        return dir;
+    }
+
+    static Stream<String> files() throws IOException {
+        try (Stream<Path> list = Files.list(corpus())) {
+            return list.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).sorted()
+                    .toList().stream();
+        }
+    }
+
+    @Test
+    void corpusHoldsAll68Files() throws IOException {
+        assertThat(files()).hasSize(68);
+    }
+
+    @Test
+    void mgmtsEndToEndExamplesAreInTheSupportedCategory() {
+        for (String name : List.of("exec1.yaml", "exec2.yaml", "exec3-sema.yaml", "graph0.yaml", "graph9.yaml",
+                "graph10.yaml", "file0.yaml", "file1.yaml", "noop1.yaml", "noop2.yaml", "poll1.yaml", "retry1.yaml")) {
+            assertThat(Scan.of(corpus().resolve(name)).supported()).as(name).isTrue();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("files")
+    void loadsOrNamesWhatIsUnsupported(String name) throws IOException {
+        Path file = corpus().resolve(name);
+        Scan scan = Scan.of(file);
+        LoadedGraph loaded = null;
+        InvalidGraphException rejection = null;
+        try {
+            loaded = new GraphLoader(Kinds.builtIn()).load(file);
+        } catch (InvalidGraphException e) {
+            rejection = e;
+        }
+
+        if (rejection != null) {
+            assertThat(rejection.errors()).isNotEmpty();
+            assertThat(rejection.diagnostics()).allSatisfy(d -> {
+                assertThat(d.where().source()).isEqualTo(file.toString());
+                assertThat(d.where().line()).isPositive();
+                assertThat(d.where().column()).isPositive();
+            });
+        }
+        if (PENDING.containsKey(name)) {
+            assertThat(rejection).as("%s is expected to fail until its feature lands", name).isNotNull();
+            assertThat(rejection.errors()).extracting(Diagnostic::message)
+                    .anySatisfy(m -> assertThat(m).contains(PENDING.get(name).getFirst()));
+        } else if (scan.supported()) {
+            assertThat(rejection).as("%s should load, got %s", name,
+                    rejection == null ? "" : rejection.diagnostics()).isNull();
+            assertThat(loaded.diagnostics()).extracting(Diagnostic::severity)
+                    .allMatch(s -> s == Severity.WARNING || s == Severity.INFO);
+            assertThat(loaded.snapshot().size()).isEqualTo(scan.resources().size());
+            assertThat(loaded.snapshot().edges()).hasSize(scan.edgeCount());
+            return;
+        }
+        assertThat(rejection).as("%s uses %s and must be rejected", name, scan.unsupported()).isNotNull();
+        for (String kind : scan.unsupportedKinds()) {
+            int[] at = scan.kindKey(kind);
+            assertThat(rejection.errors()).as("error for kind %s", kind).anySatisfy(d -> {
+                assertThat(d.message()).startsWith("kind '" + kind + "'");
+                assertThat(new int[] {d.where().line(), d.where().column()}).containsExactly(at);
+            });
+        }
+        for (String key : scan.mgmtOnlyKeys()) {
+            int line = scan.topLevelKeyLine(key);
+            assertThat(rejection.errors()).as("error for %s:", key).anySatisfy(d -> {
+                assertThat(d.message()).startsWith(key + ": (mgmt's");
+                assertThat(new int[] {d.where().line(), d.where().column()}).containsExactly(line, 1);
+            });
+        }
+        for (String exported : scan.exportedNames()) {
+            int[] at = scan.nameKey(exported);
+            assertThat(rejection.errors()).as("error for %s", exported).anySatisfy(d -> {
+                assertThat(d.message()).contains("[" + exported + "]").contains("exported resources are not supported");
+                assertThat(new int[] {d.where().line(), d.where().column()}).containsExactly(at);
+            });
+        }
+        // Nothing else is wrong with these files: every error is about what converge lacks.
+        assertThat(rejection.errors()).extracting(Diagnostic::message).allSatisfy(m -> assertThat(
+                scan.unsupportedKinds().stream().anyMatch(k -> m.contains("kind '" + k + "'"))
+                        || scan.mgmtOnlyKeys().stream().anyMatch(k -> m.startsWith(k + ":"))
+                        || m.contains("[@@")
+                        || PENDING.getOrDefault(name, List.of()).stream().anyMatch(m::contains))
+                .as("unexplained error: %s", m).isTrue());
+    }
+
+    /** What a plain YAML tree of one file shows, and where its keys are in the text. */
+    private record Scan(
+            List<String> lines,
+            Set<String> kinds,
+            Set<String> resources,
+            Set<String> exportedNames,
+            Set<String> mgmtOnlyKeys,
+            int edgeCount) {
+
+        /** Reads the file with SnakeYAML's own loader (Jackson's tree reader rejects {@code .inf}). */
+        static Scan of(Path file) {
+            try {
+                String text = Files.readString(file);
+                Map<?, ?> root = (Map<?, ?>) new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+                var kinds = new LinkedHashSet<String>();
+                var resources = new LinkedHashSet<String>();
+                var exported = new LinkedHashSet<String>();
+                if (root.get("resources") instanceof Map<?, ?> byKind) {
+                    byKind.forEach((kind, list) -> {
+                        kinds.add(kind.toString());
+                        for (Object res : (List<?>) list) {
+                            String name = String.valueOf(((Map<?, ?>) res).get("name"));
+                            resources.add(kind + "[" + name + "]");
+                            if (name.startsWith("@@")) {
+                                exported.add(name);
+                            }
+                        }
+                    });
+                }
+                var mgmtOnly = new LinkedHashSet<String>();
+                for (Object key : root.keySet()) {
+                    if (MGMT_ONLY_KEYS.contains(key.toString())) {
+                        mgmtOnly.add(key.toString());
+                    }
+                }
+                int edges = root.get("edges") instanceof List<?> list ? list.size() : 0;
+                return new Scan(text.lines().toList(), kinds, resources, exported, mgmtOnly, edges);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        List<String> unsupportedKinds() {
+            var missing = new ArrayList<>(kinds);
+            missing.removeAll(Kinds.builtIn().names());
+            return missing;
+        }
+
+        boolean supported() {
+            return unsupportedKinds().isEmpty() && exportedNames.isEmpty() && mgmtOnlyKeys.isEmpty();
+        }
+
+        String unsupported() {
+            return unsupportedKinds() + " " + mgmtOnlyKeys + " " + exportedNames;
+        }
+
+        /** Line and column of {@code kind:} under {@code resources:}. */
+        int[] kindKey(String kind) {
+            Pattern key = Pattern.compile("^(\\s+)" + Pattern.quote(kind) + ":\\s*$");
+            for (int i = lines.indexOf("resources:"); i < lines.size(); i++) {
+                Matcher m = key.matcher(lines.get(i));
+                if (m.matches()) {
+                    return new int[] {i + 1, m.group(1).length() + 1};
+                }
+            }
+            throw new AssertionError("no line for kind " + kind);
+        }
+
+        int topLevelKeyLine(String key) {
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).startsWith(key + ":")) {
+                    return i + 1;
+                }
+            }
+            throw new AssertionError("no line for " + key);
+        }
+
+        /** Line and column of the {@code name:} key that gives {@code name}. */
+        int[] nameKey(String name) {
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                int at = line.indexOf("name:");
+                if (at >= 0 && line.substring(at).contains(name)) {
+                    return new int[] {i + 1, at + 1};
+                }
+            }
+            throw new AssertionError("no line for name " + name);
+        }
+    }
+}
