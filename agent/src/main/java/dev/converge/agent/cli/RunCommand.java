@@ -1,0 +1,140 @@
+package dev.converge.agent.cli;
+
+import dev.converge.agent.converger.Converger;
+import dev.converge.agent.dot.DotRenderer;
+import dev.converge.agent.dot.PlanDrawing;
+import dev.converge.agent.engine.Engine;
+import dev.converge.agent.engine.EngineEvent;
+import dev.converge.agent.engine.EngineOptions;
+import dev.converge.agent.engine.LogReporter;
+import dev.converge.agent.engine.RunSummary;
+import dev.converge.agent.engine.Status;
+import dev.converge.agent.graph.GraphSnapshot;
+import dev.converge.agent.yaml.LoadedGraph;
+import dev.converge.resources.ResourceId;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+/** {@code agent run}: applies a graph, keeps it converged, and exits when told to. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Apply a graph concurrently and keep it converged.",
+        footer = {"", "Exit status: 0 converged, 1 some resource failed, 2 invalid graph (nothing applied),",
+            "130 after SIGINT, 143 after SIGTERM."})
+final class RunCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LogManager.getLogger("converge");
+    private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+
+    @Mixin
+    GraphFile graph;
+
+    @Option(names = "--converged-timeout", paramLabel = "SECONDS", defaultValue = "-1",
+            description = "Exit once every resource has been converged for this long; 0 exits as soon as all is "
+                    + "applied and idle; -1 (default) runs until stopped.")
+    long convergedTimeout;
+
+    @Option(names = "--graphviz", paramLabel = "PATH",
+            description = "Write the plan as DOT here at start, and again at exit coloured by result.")
+    Path graphviz;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "0",
+            description = "At most N checkApply calls at once across the graph; 0 (default) is unbounded.")
+    int parallel;
+
+    @Option(names = "--noop", description = "Check everything, change nothing; report what would change.")
+    boolean noop;
+
+    @Option(names = "--no-watch", description = "Apply once without watching for drift.")
+    boolean noWatch;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (parallel < 0) {
+            throw new ParameterException(spec.commandLine(), "--parallel must be >= 0, got " + parallel);
+        }
+        if (convergedTimeout < -1) {
+            throw new ParameterException(spec.commandLine(), "--converged-timeout must be >= -1, got " + convergedTimeout);
+        }
+        var loaded = graph.load(spec.commandLine().getErr());
+        if (loaded.isEmpty()) {
+            return Main.INVALID;
+        }
+        return run(loaded.get());
+    }
+
+    private int run(LoadedGraph loaded) throws InterruptedException {
+        GraphSnapshot snapshot = loaded.snapshot();
+        writePlan(PlanDrawing.plan(snapshot));
+
+        var done = new CountDownLatch(1);
+        var signal = new AtomicReference<String>();
+        for (String name : new String[] {"INT", "TERM"}) {
+            Signal.handle(new Signal(name), s -> {
+                if (!signal.compareAndSet(null, s.getName())) {
+                    Runtime.getRuntime().halt(128 + s.getNumber());
+                }
+                done.countDown();
+            });
+        }
+
+        var summary = new RunSummary();
+        Consumer<EngineEvent> listener = new LogReporter().andThen(summary);
+        Duration timeout = convergedTimeout < 0 ? Duration.ofSeconds(-1) : Duration.ofSeconds(convergedTimeout);
+        LOG.info("running {} from {} ({} resources, {} edges){}{}", snapshot.name(), graph.file, snapshot.size(),
+                snapshot.edges().size(), noop ? ", noop" : "",
+                convergedTimeout < 0 ? "" : ", exit after " + convergedTimeout + " s converged");
+        Map<ResourceId, Status> statuses;
+        try (var converger = new Converger(timeout, () -> {
+            LOG.info("converged for {} s", convergedTimeout);
+            done.countDown();
+        })) {
+            var engine = new Engine(new EngineOptions(noop, parallel, !noWatch), listener, converger);
+            engine.start(snapshot);
+            done.await();
+            if (signal.get() != null) {
+                LOG.warn("SIG{} received: stopping", signal.get());
+            }
+            if (!engine.stop(STOP_GRACE)) {
+                LOG.error("some resources did not stop within {} s", STOP_GRACE.toSeconds());
+            }
+            statuses = engine.statuses();
+        }
+        writePlan(PlanDrawing.result(snapshot, statuses));
+        LOG.info("summary: {}", summary.render(statuses));
+
+        if (signal.get() != null) {
+            return signal.get().equals("INT") ? 130 : 143;
+        }
+        boolean allGood = statuses.values().stream().allMatch(Status::succeeded);
+        return allGood ? Main.OK : Main.FAILED;
+    }
+
+    private void writePlan(String dot) {
+        if (graphviz == null) {
+            return;
+        }
+        try {
+            DotRenderer.writeDot(dot, graphviz);
+        } catch (IOException e) {
+            LOG.warn("cannot write the plan to {}: {}", graphviz, e.getMessage());
+        }
+    }
+}

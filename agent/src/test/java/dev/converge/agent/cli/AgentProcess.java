@@ -1,0 +1,63 @@
+package dev.converge.agent.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs {@code agent} as a real process on the test classpath, as an operator would. */
+final class AgentProcess {
+
+    record Result(int exit, String stdout, String stderr) {}
+
+    private final Process process;
+    private final Path stdout;
+    private final Path stderr;
+
+    private AgentProcess(Process process, Path stdout, Path stderr) {
+        this.process = process;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    static AgentProcess start(Path workDir, String... args) throws IOException {
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        var command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "dev.converge.agent.cli.Main"));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(workDir, "stdout", ".txt");
+        Path err = Files.createTempFile(workDir, "stderr", ".txt");
+        Process p = new ProcessBuilder(command)
+                .directory(workDir.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        return new AgentProcess(p, out, err);
+    }
+
+    static Result run(Path workDir, String... args) throws IOException, InterruptedException {
+        return start(workDir, args).await(Duration.ofSeconds(60));
+    }
+
+    Process process() {
+        return process;
+    }
+
+    String stderrSoFar() throws IOException {
+        return Files.readString(stderr, StandardCharsets.UTF_8);
+    }
+
+    Result await(Duration timeout) throws IOException, InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("agent did not exit within " + timeout + "; stderr:\n" + stderrSoFar());
+        }
+        return new Result(process.exitValue(), Files.readString(stdout), Files.readString(stderr));
+    }
+}

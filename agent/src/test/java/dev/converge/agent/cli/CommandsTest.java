@@ -1,0 +1,108 @@
+package dev.converge.agent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code validate}, {@code graph} and the global options, run in-process. */
+class CommandsTest {
+
+    @TempDir
+    Path dir;
+
+    record Outcome(int exit, String out, String err) {}
+
+    static Outcome agent(String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int exit = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
+        return new Outcome(exit, out.toString(), err.toString());
+    }
+
+    private Path write(String yaml) throws Exception {
+        Path file = dir.resolve("g.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    @Test
+    void validateAcceptsAGoodGraph() throws Exception {
+        Path g = write("""
+                graph: ok
+                resources:
+                  noop:
+                  - name: a
+                  - name: b
+                edges:
+                - name: e
+                  from: {kind: noop, name: a}
+                  to: {kind: noop, name: b}
+                """);
+        Outcome o = agent("validate", "--file", g.toString());
+        assertThat(o.exit()).isZero();
+        assertThat(o.out()).contains("valid: 2 resources, 1 edges");
+    }
+
+    @Test
+    void validateReportsEveryProblemWithLineAndColumnAndExitsTwo() throws Exception {
+        Path g = write("""
+                graph: bad
+                resources:
+                  exec:
+                  - name: a
+                    cmd: true
+                    colour: red
+                  nosuchkind:
+                  - name: b
+                """);
+        Outcome o = agent("validate", "--file", g.toString());
+        assertThat(o.exit()).isEqualTo(2);
+        assertThat(o.err())
+                .contains(g + ":6:5: error: exec[a]: unknown field 'colour' for exec (fields: args, cmd,")
+                .contains(g + ":7:3: error: unknown kind 'nosuchkind'")
+                .contains("invalid graph, 2 errors; nothing applied");
+    }
+
+    @Test
+    void validateOfAMissingFileExitsTwo() {
+        Outcome o = agent("validate", "--file", dir.resolve("missing.yaml").toString());
+        assertThat(o.exit()).isEqualTo(2);
+        assertThat(o.err()).contains("cannot read");
+    }
+
+    @Test
+    void graphPrintsDotAndRendersSvgWithDot() throws Exception {
+        Path g = write("""
+                graph: drawn
+                resources:
+                  noop:
+                  - name: a
+                  - name: b
+                edges:
+                - name: a-b
+                  from: {kind: noop, name: a}
+                  to: {kind: noop, name: b}
+                """);
+        Outcome dot = agent("graph", "--file", g.toString());
+        assertThat(dot.exit()).isZero();
+        assertThat(dot.out()).startsWith("digraph").contains("noop[a]").contains("a-b");
+
+        Path svg = dir.resolve("plan.svg");
+        Outcome rendered = agent("graph", "--file", g.toString(), "--output", svg.toString());
+        assertThat(rendered.exit()).as(rendered.err()).isZero();
+        assertThat(Files.readString(svg)).contains("<svg");
+    }
+
+    @Test
+    void versionAndHelp() {
+        assertThat(agent("--version").out()).startsWith("converge agent ");
+        Outcome help = agent("run", "--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("--converged-timeout", "--graphviz", "--parallel", "--noop", "--no-watch");
+    }
+}
