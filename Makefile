@@ -45,14 +45,16 @@ install: build
 	install -m 0644 $(JAR) $(LIBDIR)/agent.jar
 	install -m 0755 agent/bin/agent agent/bin/find-jdk $(LIBDIR)/bin/
 	ln -sfn $(LIBDIR)/bin/agent $(PREFIX)/bin/agent
-	install -m 0644 agent/systemd/agent.service /etc/systemd/system/agent.service
+	install -d $(PREFIX)/share/doc/converge
+	install -m 0644 README.md $(PREFIX)/share/doc/converge/README.md
+	sed 's|@PREFIX@|$(PREFIX)|g' agent/systemd/agent.service > /etc/systemd/system/agent.service
 	@if [ ! -e /etc/default/agent ]; then install -D -m 0644 agent/systemd/agent.default /etc/default/agent; fi
 	@if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 	@echo "installed: $(PREFIX)/bin/agent, /etc/systemd/system/agent.service (settings: /etc/default/agent)"
 
 uninstall:
 	rm -f $(PREFIX)/bin/agent /etc/systemd/system/agent.service
-	rm -rf $(LIBDIR)
+	rm -rf $(LIBDIR) $(PREFIX)/share/doc/converge
 
 clean:
 	$(MVN) -q clean
