@@ -1,8 +1,8 @@
 package dev.converge.resources;
 
 /**
- * Everything the engine offers one resource: its log, its event channel, and what the engine
- * asks of the current call. One context belongs to one resource for the life of its vertex.
+ * Everything the engine offers one resource: its log, its event channel, the shared file
+ * watcher, and what the engine asks of the current call. One context belongs to one resource for the life of its vertex.
  *
  * <p>All methods are thread-safe.
  */
@@ -28,6 +28,9 @@ public interface ResourceContext {
 
     /** From {@link Resource#watch}: the state may have drifted; check it again. */
     void event();
+
+    /** The engine's shared file watcher, for {@link Resource#watch}. */
+    PathWatcher paths();
 
     /**
      * True while the current {@code checkApply} call answers a refresh sent along a notify edge

@@ -1,6 +1,8 @@
 package dev.converge.resources;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.SequencedMap;
 
 /**
  * A kind of resource ({@code exec}, {@code file}, ...): the type of its parameters, their
@@ -30,6 +32,57 @@ public interface ResourceKind<P extends Record> {
 
     /** Creates the resource of a declaration that {@link #validate} found no error in. */
     Resource create(String name, P params);
+
+    /**
+     * The paths a validated declaration provides and needs, for autoedges. It may ask the host
+     * (a package's file list, say); the engine calls it once per graph load. None by default.
+     */
+    default PathHints pathHints(String name, P params) {
+        return PathHints.NONE;
+    }
+
+    /**
+     * Resources of this kind with equal keys may be merged into one vertex that does their work
+     * in one go (autogroup); empty, the default, never groups.
+     */
+    default Optional<String> groupKey(String name, P params) {
+        return Optional.empty();
+    }
+
+    /**
+     * The resource of a merged vertex: it does what each member would, together.
+     *
+     * @param members name to parameters, at least two, all with the same {@link #groupKey}
+     * @throws IllegalStateException when this kind does not group
+     */
+    default Resource createGroup(SequencedMap<String, P> members) {
+        throw new IllegalStateException("kind " + name() + " does not group resources");
+    }
+
+    /**
+     * Named semaphores (as in {@code meta.sema}) every resource of this kind holds while it
+     * applies, in addition to its own; e.g. one package-manager transaction at a time.
+     */
+    default List<String> implicitSemaphores() {
+        return List.of();
+    }
+
+    /** Unchecked cast helper for callers that hold a {@code ResourceKind<?>} and a record. */
+    default PathHints pathHintsOf(String name, Record params) {
+        return pathHints(name, paramsType().cast(params));
+    }
+
+    /** Unchecked cast helper for callers that hold a {@code ResourceKind<?>} and a record. */
+    default Optional<String> groupKeyOf(String name, Record params) {
+        return groupKey(name, paramsType().cast(params));
+    }
+
+    /** Unchecked cast helper for callers that hold a {@code ResourceKind<?>} and records. */
+    default Resource createGroupFrom(SequencedMap<String, ? extends Record> members) {
+        var typed = new java.util.LinkedHashMap<String, P>();
+        members.forEach((name, params) -> typed.put(name, paramsType().cast(params)));
+        return createGroup(typed);
+    }
 
     /** Unchecked cast helper for callers that hold a {@code ResourceKind<?>} and a record. */
     default List<Problem> validateRecord(String name, Record params) {

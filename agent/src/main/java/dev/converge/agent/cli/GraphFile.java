@@ -2,6 +2,7 @@ package dev.converge.agent.cli;
 
 import dev.converge.agent.graph.Diagnostic;
 import dev.converge.agent.graph.InvalidGraphException;
+import dev.converge.agent.graph.Planner;
 import dev.converge.agent.yaml.GraphLoader;
 import dev.converge.agent.yaml.LoadedGraph;
 import dev.converge.resources.Kinds;
@@ -19,15 +20,16 @@ final class GraphFile {
     Path file;
 
     /**
-     * Loads the graph, printing every diagnostic to {@code err} as {@code file:line:col: severity: message}.
+     * Loads the graph and plans it (autoedges, autogroup), printing every diagnostic to
+     * {@code err} as {@code file:line:col: severity: message}.
      *
-     * @return the graph, or empty when it is invalid or unreadable (the errors are printed)
+     * @return the graph to run, or empty when it is invalid or unreadable (the errors are printed)
      */
     Optional<LoadedGraph> load(PrintWriter err) {
         try {
-            LoadedGraph graph = new GraphLoader(Kinds.builtIn()).load(file);
-            print(graph.diagnostics(), err);
-            return Optional.of(graph);
+            LoadedGraph declared = new GraphLoader(Kinds.builtIn()).load(file);
+            print(declared.diagnostics(), err);
+            return Optional.of(new LoadedGraph(Planner.plan(declared.snapshot()), declared.diagnostics()));
         } catch (InvalidGraphException e) {
             print(e.diagnostics(), err);
             long errors = e.errors().size();

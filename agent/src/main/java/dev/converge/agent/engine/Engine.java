@@ -1,12 +1,17 @@
 package dev.converge.agent.engine;
 
 import dev.converge.agent.converger.Converger;
+import dev.converge.agent.graph.EdgeSpec;
 import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.graph.ResourceSpec;
 import dev.converge.resources.CheckResult;
 import dev.converge.resources.MetaParams;
+import dev.converge.resources.PathWatcher;
 import dev.converge.resources.ResourceException;
 import dev.converge.resources.ResourceId;
+import dev.converge.resources.watch.DirectoryWatchHub;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,7 +35,13 @@ import java.util.function.Consumer;
  * the graph goes on. When a vertex settles it wakes its children, which look at their parents'
  * statuses themselves.
  *
- * <p>Permits ({@code --parallel} and the named semaphores of {@code meta.sema}) are held only
+ * <p>A resource that changed something marks its children for a new check; along a notify
+ * edge it also sends a refresh. Refreshes coalesce: a child runs once, after all its parents
+ * are done, however many of them notified it. In noop mode nothing is refreshed and the child
+ * reports what would have been.
+ *
+ * <p>Permits ({@code --parallel}, the named semaphores of {@code meta.sema} and a kind's implicit
+ * ones) are held only
  * around one checkApply call, taken in one fixed order (the global permit, then semaphores by
  * name), so waiting for parents never holds a permit and no two workers can deadlock.
  */
@@ -46,6 +57,7 @@ public final class Engine implements AutoCloseable {
     private volatile GraphSnapshot snapshot;
     private volatile Map<ResourceId, Vertex> vertices = Map.of();
     private volatile boolean stopping;
+    private DirectoryWatchHub paths;
 
     /**
      * @param listener  receives every {@link EngineEvent}; must be thread-safe and must not block
@@ -74,6 +86,11 @@ public final class Engine implements AutoCloseable {
             v.children = graph.children(v.id).stream().map(byId::get).toList();
         }
         vertices = java.util.Collections.unmodifiableMap(byId);
+        try {
+            paths = new DirectoryWatchHub();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the file watcher", e);
+        }
         converger.register(byId.keySet());
         for (Vertex v : byId.values()) {
             v.worker = Thread.ofVirtual().name("worker " + v.id).unstarted(() -> work(v));
@@ -82,25 +99,54 @@ public final class Engine implements AutoCloseable {
             v.wake();
             v.worker.start();
             if (options.watch()) {
-                v.watcher = Thread.ofVirtual().name("watch " + v.id).start(() -> watch(v));
+                long poll = v.spec.meta().poll();
+                v.watcher = Thread.ofVirtual().name((poll > 0 ? "poll " : "watch ") + v.id)
+                        .start(poll > 0 ? () -> poll(v, Duration.ofSeconds(poll)) : () -> watch(v));
             }
         }
     }
 
+    /** Runs the resource's watch; an error ends it and fails the resource. */
     private void watch(Vertex v) {
         try {
             v.resource.watch(v.context);
+            if (!stopping) {
+                v.watchError = "watch ended unexpectedly";
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
         } catch (Exception e) {
             if (!stopping) {
-                emit(new EngineEvent.Message(v.id, true, "watch failed, no longer watching: " + e.getMessage()));
+                v.watchError = "watch failed: " + (e.getMessage() == null ? e.toString() : e.getMessage());
             }
+        }
+        if (v.watchError != null) {
+            converger.busy(v.id);
+            v.wake();
         }
     }
 
+    /** Instead of watching ({@code meta.poll}): asks for a check without apply every {@code every}. */
+    private void poll(Vertex v, Duration every) {
+        emit(new EngineEvent.Message(v.id, false, "polling every " + every.toSeconds() + " s"));
+        try {
+            while (!stopping) {
+                Thread.sleep(every);
+                v.pollDue = true;
+                v.wake();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    PathWatcher paths() {
+        return paths;
+    }
+
     private void declareSemaphores(ResourceSpec spec) {
-        for (MetaParams.Semaphore s : spec.meta().semaphores()) {
+        for (MetaParams.Semaphore s : spec.semaphores()) {
             Semaphore existing = semaphores.putIfAbsent(s.name(), new Semaphore(s.permits(), true));
             if (existing != null && existing.availablePermits() != s.permits()) {
                 emit(new EngineEvent.Message(spec.id(), true, "semaphore '" + s.name() + "' is declared with "
@@ -135,6 +181,17 @@ public final class Engine implements AutoCloseable {
 
     /** Decides, from the parents' statuses, whether {@code v} is skipped, waits, or runs. */
     private void step(Vertex v) throws InterruptedException {
+        String watchError = v.watchError;
+        if (watchError != null && v.status != Status.FAILED) {
+            v.status = Status.FAILED;
+            emit(new EngineEvent.Failed(v.id, watchError, 1, Duration.ZERO, null));
+            settled(v);
+            return;
+        }
+        if (v.status == Status.FAILED && watchError != null) {
+            converger.idle(v.id);
+            return;
+        }
         Vertex blocker = null;
         boolean waiting = false;
         for (Vertex p : v.parents) {
@@ -160,6 +217,10 @@ public final class Engine implements AutoCloseable {
         if (waiting) {
             return;
         }
+        if (!v.dirty && v.pollDue && v.status.settled()) {
+            v.pollDue = false;
+            pollCheck(v);
+        }
         if (!v.dirty) {
             if (v.status.settled()) {
                 converger.idle(v.id);
@@ -169,6 +230,30 @@ public final class Engine implements AutoCloseable {
         v.dirty = false;
         checkApply(v);
         settled(v);
+    }
+
+    /**
+     * A poll tick: checkApply without apply, quietly. Drift found makes the vertex dirty for a
+     * normal check; a state found right is no activity for the converger.
+     */
+    private void pollCheck(Vertex v) throws InterruptedException {
+        List<Semaphore> held = acquirePermits(v);
+        CheckResult result;
+        try {
+            result = call(v, false, v.spec.meta().timeout());
+        } catch (ResourceException e) {
+            result = null;
+            emit(new EngineEvent.Message(v.id, true, "poll check failed: " + e.getMessage()));
+        } finally {
+            held.reversed().forEach(Semaphore::release);
+        }
+        if (result == null || !result.isOk()) {
+            if (result != null) {
+                emit(new EngineEvent.Message(v.id, false, "poll found drift: " + String.join(", ", result.changes())));
+            }
+            converger.busy(v.id);
+            v.dirty = true;
+        }
     }
 
     /** Wakes the children (marking those with work busy first, so convergence cannot slip in between), then idles. */
@@ -187,6 +272,38 @@ public final class Engine implements AutoCloseable {
     private void checkApply(Vertex v) throws InterruptedException {
         MetaParams meta = v.spec.meta();
         boolean apply = !(options.noop() || meta.noop());
+        List<ResourceId> notifiedBy;
+        synchronized (v) {
+            notifiedBy = List.copyOf(v.notifiedBy);
+            v.notifiedBy.clear();
+        }
+        if (!notifiedBy.isEmpty()) {
+            emit(new EngineEvent.Message(v.id, false, (apply ? "refresh" : "would refresh")
+                    + " (notified by " + notifiedBy.stream().map(ResourceId::toString)
+                    .collect(java.util.stream.Collectors.joining(", ")) + ")"));
+        }
+        v.refreshing = apply && !notifiedBy.isEmpty();
+        try {
+            checkApplyWithRetries(v, meta, apply);
+        } finally {
+            v.refreshing = false;
+        }
+        if (v.status == Status.CHANGED) {
+            for (EdgeSpec edge : snapshot.outEdges(v.id)) {
+                Vertex child = vertices.get(edge.to());
+                if (edge.notifies()) {
+                    synchronized (child) {
+                        child.notifiedBy.add(v.id);
+                    }
+                }
+                if (apply) {
+                    child.dirty = true;
+                }
+            }
+        }
+    }
+
+    private void checkApplyWithRetries(Vertex v, MetaParams meta, boolean apply) throws InterruptedException {
         long waitedNanos = System.nanoTime() - v.createdNanos;
         for (int attempt = 1; ; attempt++) {
             long beforePermits = System.nanoTime();
@@ -262,7 +379,7 @@ public final class Engine implements AutoCloseable {
             names.add(PARALLEL_PERMIT);
             permits.add(parallel);
         }
-        v.spec.meta().semaphores().stream()
+        v.spec.semaphores().stream()
                 .map(MetaParams.Semaphore::name)
                 .distinct()
                 .sorted(Comparator.naturalOrder())
@@ -330,6 +447,13 @@ public final class Engine implements AutoCloseable {
                     long left = deadline - System.nanoTime();
                     allEnded &= left > 0 && t.join(Duration.ofNanos(left));
                 }
+            }
+        }
+        if (paths != null) {
+            try {
+                paths.close();
+            } catch (IOException e) {
+                // Closing the inotify descriptor failed; the watcher's thread has ended either way.
             }
         }
         return allEnded;

@@ -31,6 +31,17 @@ final class Vertex {
     volatile ResourceId skipCause;
     /** Whether the resource needs a check: initially, and after every event. */
     volatile boolean dirty = true;
+    /** Whether the current checkApply answers a refresh; read by the resource through its context. */
+    volatile boolean refreshing;
+    /**
+     * Parents that changed something and notified this vertex since its last checkApply; they
+     * coalesce into one refresh. Guarded by {@code this}.
+     */
+    final java.util.Set<ResourceId> notifiedBy = new java.util.LinkedHashSet<>();
+    /** A poll tick asks for a check without apply. */
+    volatile boolean pollDue;
+    /** Why the watch ended with an error; the worker turns it into a failure. */
+    volatile String watchError;
     /** When the vertex became ready to run, for the time it waited on its parents. */
     final long createdNanos = System.nanoTime();
 

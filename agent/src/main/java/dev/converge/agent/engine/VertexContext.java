@@ -1,5 +1,6 @@
 package dev.converge.agent.engine;
 
+import dev.converge.resources.PathWatcher;
 import dev.converge.resources.ResourceContext;
 import dev.converge.resources.ResourceId;
 
@@ -45,7 +46,12 @@ final class VertexContext implements ResourceContext {
     }
 
     @Override
+    public PathWatcher paths() {
+        return engine.paths();
+    }
+
+    @Override
     public boolean refreshing() {
-        return false;
+        return vertex.refreshing;
     }
 }

@@ -217,4 +217,33 @@ class EngineTest {
         assertThat(harness.engine.statuses()).containsEntry(id("long"), Status.RUNNING);
         harness.converger.close();
     }
+
+    @Test
+    void aKindsImplicitSemaphoreKeepsItsResourcesFromApplyingAtOnce() throws Exception {
+        var pkgLike = new FakeKind(List.of("pkg"));
+        GraphSnapshot g = TestGraphs.of(pkgLike)
+                .add("p1", FakeParams.sleeping(60))
+                .add("p2", FakeParams.sleeping(60))
+                .add("p3", FakeParams.sleeping(60))
+                .build();
+
+        EngineHarness.run(g);
+
+        assertThat(pkgLike.log().calls()).hasSize(3);
+        assertThat(pkgLike.log().maxConcurrent()).isEqualTo(1);
+    }
+
+    @Test
+    void aMergedVertexRunsOneCallForAllItsMembers() throws Exception {
+        GraphSnapshot g = dev.converge.agent.graph.Planner.plan(TestGraphs.of(fake)
+                .add("a", FakeParams.DEFAULTS.withGroup("k"))
+                .add("b", FakeParams.DEFAULTS.withGroup("k"))
+                .edges("b->after")
+                .build());
+
+        Map<ResourceId, Status> statuses = EngineHarness.run(g);
+
+        assertThat(log.startOrder()).containsExactly("autogroup:(a,b)", "after");
+        assertThat(statuses).containsEntry(id("autogroup:(a,b)"), Status.CHANGED);
+    }
 }

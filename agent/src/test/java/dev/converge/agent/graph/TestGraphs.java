@@ -35,6 +35,15 @@ public final class TestGraphs {
 
     /** Adds edges such as {@code "a->b"}; a resource named but not added gets the kind's defaults. */
     public TestGraphs edges(String... arrows) {
+        return edges(false, arrows);
+    }
+
+    /** Adds notify edges such as {@code "a->b"}: a change of {@code a} refreshes {@code b}. */
+    public TestGraphs notifies(String... arrows) {
+        return edges(true, arrows);
+    }
+
+    private TestGraphs edges(boolean notify, String... arrows) {
         for (String arrow : arrows) {
             String[] ends = arrow.split("->");
             for (String end : ends) {
@@ -43,7 +52,7 @@ public final class TestGraphs {
                 }
             }
             edges.add(new EdgeSpec("e" + (edges.size() + 1), ResourceId.of(kind.name(), ends[0]),
-                    ResourceId.of(kind.name(), ends[1]), false, false, new SourceLocation("test", 100 + edges.size(), 1)));
+                    ResourceId.of(kind.name(), ends[1]), notify, false, new SourceLocation("test", 100 + edges.size(), 1)));
         }
         return this;
     }

@@ -8,7 +8,10 @@ import dev.converge.resources.ResourceId;
 import dev.converge.resources.ResourceKind;
 import java.util.List;
 
-/** The {@code noop} kind: a resource that is always in its desired state. */
+/**
+ * The {@code noop} kind: a resource that is always in its desired state. A refresh it receives
+ * counts as a change, so it passes the refresh on along its own notify edges (a fan-in point).
+ */
 public final class NoopKind implements ResourceKind<NoopParams> {
 
     public static final String NAME = "noop";
@@ -44,10 +47,7 @@ public final class NoopKind implements ResourceKind<NoopParams> {
 
             @Override
             public CheckResult checkApply(ResourceContext ctx, boolean apply) {
-                if (ctx.refreshing()) {
-                    ctx.log("refreshed");
-                }
-                return CheckResult.ok();
+                return ctx.refreshing() ? CheckResult.changed("refreshed") : CheckResult.ok();
             }
         };
     }

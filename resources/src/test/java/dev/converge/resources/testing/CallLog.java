@@ -8,15 +8,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Every checkApply call of the fake resources of one {@link FakeKind}, in start order. Thread-safe. */
 public final class CallLog {
 
-    /** One call: times from {@link System#nanoTime()}; {@code end} is set when it returned. */
-    public record Call(ResourceId id, boolean apply, long start, long end, boolean failed) {}
+    /**
+     * One call: times from {@link System#nanoTime()}; {@code end} is set when it returned;
+     * {@code refreshing} is what the context said during the call.
+     */
+    public record Call(ResourceId id, boolean apply, boolean refreshing, long start, long end, boolean failed) {}
 
     private final List<Call> calls = new ArrayList<>();
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger maxRunning = new AtomicInteger();
 
-    synchronized int begin(ResourceId id, boolean apply) {
-        calls.add(new Call(id, apply, System.nanoTime(), 0, false));
+    synchronized int begin(ResourceId id, boolean apply, boolean refreshing) {
+        calls.add(new Call(id, apply, refreshing, System.nanoTime(), 0, false));
         maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
         return calls.size() - 1;
     }
@@ -24,7 +27,7 @@ public final class CallLog {
     synchronized void end(int index, boolean failed) {
         running.decrementAndGet();
         Call c = calls.get(index);
-        calls.set(index, new Call(c.id(), c.apply(), c.start(), System.nanoTime(), failed));
+        calls.set(index, new Call(c.id(), c.apply(), c.refreshing(), c.start(), System.nanoTime(), failed));
     }
 
     public synchronized List<Call> calls() {

@@ -1,22 +1,34 @@
 package dev.converge.resources.testing;
 
 import dev.converge.resources.CheckResult;
+import dev.converge.resources.PathHints;
 import dev.converge.resources.Problem;
 import dev.converge.resources.Resource;
 import dev.converge.resources.ResourceContext;
 import dev.converge.resources.ResourceException;
 import dev.converge.resources.ResourceId;
 import dev.converge.resources.ResourceKind;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.SequencedMap;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 /**
  * A scriptable kind for engine tests, named {@code fake}: each resource sleeps, fails a number
  * of times, or changes as its {@link FakeParams} say, and records every call in {@link #log()}.
+ * A test can make a running resource {@linkplain #drift drift} or its watch {@linkplain
+ * #failWatch fail}.
  *
- * <p>After its first successful apply a resource is converged: later checks return ok.
+ * <p>After its first successful apply a resource is converged: later checks return ok until it
+ * drifts. Fakes with the same {@link FakeParams#group} group into one resource named
+ * {@code autogroup:(a,b)} that records one call.
  */
 public final class FakeKind implements ResourceKind<FakeParams> {
 
@@ -24,9 +36,43 @@ public final class FakeKind implements ResourceKind<FakeParams> {
 
     private final CallLog log = new CallLog();
     private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
+    private final Map<String, BlockingQueue<String>> watchScripts = new ConcurrentHashMap<>();
+    private final Map<String, AtomicBoolean> converged = new ConcurrentHashMap<>();
+    private final List<String> implicitSemaphores;
+
+    public FakeKind() {
+        this(List.of());
+    }
+
+    /** A fake kind whose resources all hold {@code implicitSemaphores} while applying. */
+    public FakeKind(List<String> implicitSemaphores) {
+        this.implicitSemaphores = List.copyOf(implicitSemaphores);
+    }
 
     public CallLog log() {
         return log;
+    }
+
+    /**
+     * Makes resource {@code name} unconverged, as if someone changed the host behind its back,
+     * and has its watch (if it is watched) report an event.
+     */
+    public void drift(String name) {
+        converged(name).set(false);
+        script(name).add("event");
+    }
+
+    private AtomicBoolean converged(String name) {
+        return converged.computeIfAbsent(name, n -> new AtomicBoolean());
+    }
+
+    /** Makes the watch of the running resource {@code name} fail with {@code message}. */
+    public void failWatch(String name, String message) {
+        script(name).add("fail:" + message);
+    }
+
+    private BlockingQueue<String> script(String name) {
+        return watchScripts.computeIfAbsent(name, n -> new LinkedBlockingQueue<>());
     }
 
     @Override
@@ -50,11 +96,35 @@ public final class FakeKind implements ResourceKind<FakeParams> {
     }
 
     @Override
+    public PathHints pathHints(String name, FakeParams params) {
+        return new PathHints(
+                params.provides().stream().map(Path::of).collect(Collectors.toSet()),
+                params.needs().stream().map(Path::of).collect(Collectors.toSet()));
+    }
+
+    @Override
+    public Optional<String> groupKey(String name, FakeParams params) {
+        return params.group().isEmpty() ? Optional.empty() : Optional.of(params.group());
+    }
+
+    @Override
+    public Resource createGroup(SequencedMap<String, FakeParams> members) {
+        String name = "autogroup:(" + String.join(",", members.sequencedKeySet()) + ")";
+        return create(name, members.firstEntry().getValue());
+    }
+
+    @Override
+    public List<String> implicitSemaphores() {
+        return implicitSemaphores;
+    }
+
+    @Override
     public Resource create(String name, FakeParams params) {
         ResourceId id = ResourceId.of(NAME, name);
         AtomicInteger failed = failures.computeIfAbsent(name, n -> new AtomicInteger());
+        BlockingQueue<String> watchScript = script(name);
+        AtomicBoolean converged = converged(name);
         return new Resource() {
-            private volatile boolean converged;
 
             @Override
             public ResourceId id() {
@@ -62,9 +132,21 @@ public final class FakeKind implements ResourceKind<FakeParams> {
             }
 
             @Override
+            public void watch(ResourceContext ctx) throws Exception {
+                ctx.running();
+                while (true) {
+                    String step = watchScript.take();
+                    if (step.startsWith("fail:")) {
+                        throw new ResourceException(id, step.substring("fail:".length()));
+                    }
+                    ctx.event();
+                }
+            }
+
+            @Override
             public CheckResult checkApply(ResourceContext ctx, boolean apply)
                     throws ResourceException, InterruptedException {
-                int call = log.begin(id, apply);
+                int call = log.begin(id, apply, ctx.refreshing());
                 boolean ok = false;
                 try {
                     Thread.sleep(params.sleepMillis());
@@ -73,11 +155,14 @@ public final class FakeKind implements ResourceKind<FakeParams> {
                         throw new ResourceException(id, "scripted failure " + failed.get());
                     }
                     ok = true;
-                    if (converged || !params.changes()) {
+                    if (ctx.refreshing()) {
+                        return CheckResult.changed("refreshed");
+                    }
+                    if (converged.get() || !params.changes()) {
                         return CheckResult.ok();
                     }
                     if (apply) {
-                        converged = true;
+                        converged.set(true);
                     }
                     return CheckResult.changed(apply ? "applied" : "would apply");
                 } finally {

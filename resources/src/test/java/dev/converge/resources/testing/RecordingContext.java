@@ -1,7 +1,11 @@
 package dev.converge.resources.testing;
 
+import dev.converge.resources.PathWatcher;
 import dev.converge.resources.ResourceContext;
 import dev.converge.resources.ResourceId;
+import dev.converge.resources.watch.DirectoryWatchHub;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,9 +13,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A {@link ResourceContext} for tests: records every log, warning and output line in the order
  * the resource reported them, and counts {@code running()} and {@code event()} calls. The
- * {@code refreshing} answer is whatever the test set last. Thread-safe; getters return copies.
+ * {@code refreshing} answer is whatever the test set last. {@link #paths()} is a real
+ * {@link DirectoryWatchHub}, made on first use and closed by {@link #close()}. Thread-safe;
+ * getters return copies.
  */
-public final class RecordingContext implements ResourceContext {
+public final class RecordingContext implements ResourceContext, AutoCloseable {
 
     /** One line a command printed. */
     public record Output(String stream, String line) {
@@ -24,6 +30,7 @@ public final class RecordingContext implements ResourceContext {
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger events = new AtomicInteger();
     private volatile boolean refreshing;
+    private DirectoryWatchHub paths;
 
     public RecordingContext(ResourceId id) {
         this.id = id;
@@ -57,6 +64,25 @@ public final class RecordingContext implements ResourceContext {
     @Override
     public void event() {
         events.incrementAndGet();
+    }
+
+    @Override
+    public synchronized PathWatcher paths() {
+        if (paths == null) {
+            try {
+                paths = new DirectoryWatchHub();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return paths;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (paths != null) {
+            paths.close();
+        }
     }
 
     @Override

@@ -1,0 +1,111 @@
+package dev.converge.agent.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.converge.agent.converger.Converger;
+import dev.converge.agent.graph.GraphSnapshot;
+import dev.converge.agent.graph.TestGraphs;
+import dev.converge.resources.MetaParams;
+import dev.converge.resources.ResourceId;
+import dev.converge.resources.testing.CallLog;
+import dev.converge.resources.testing.FakeKind;
+import dev.converge.resources.testing.FakeParams;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The daemon part: drift reported by a watch or found by polling is repaired, in order. */
+class EngineWatchTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private final FakeKind fake = new FakeKind();
+    private final CallLog log = fake.log();
+    private final List<EngineEvent> events = new CopyOnWriteArrayList<>();
+    private final Converger converger = new Converger(Duration.ofSeconds(-1), () -> { });
+    private final Engine engine = new Engine(new EngineOptions(false, 0, true), events::add, converger);
+
+    @AfterEach
+    void stop() throws Exception {
+        engine.close();
+        converger.close();
+    }
+
+    private static ResourceId id(String name) {
+        return ResourceId.of(FakeKind.NAME, name);
+    }
+
+    private void awaitSettled() {
+        await().atMost(WAIT).until(() -> engine.statuses().values().stream().allMatch(Status::settled));
+    }
+
+    @Test
+    void driftIsRepairedAndTheDependentsAreCheckedAgainAfterIt() {
+        GraphSnapshot g = TestGraphs.of(fake).edges("a->b").add("c", FakeParams.DEFAULTS).build();
+        engine.start(g);
+        await().atMost(WAIT).until(() -> log.callsOf("b").size() == 1 && log.ran("c"));
+        awaitSettled();
+
+        fake.drift("a");
+
+        await().atMost(WAIT).until(() -> log.callsOf("b").size() == 2);
+        assertThat(log.callsOf("a")).hasSize(2);
+        assertThat(log.last("a").end()).isLessThanOrEqualTo(log.last("b").start());
+        assertThat(log.callsOf("c")).as("unrelated resources are left alone").hasSize(1);
+        awaitSettled();
+        assertThat(engine.statuses().get(id("a"))).isEqualTo(Status.CHANGED);
+    }
+
+    @Test
+    void driftThatChangesNothingDownstreamStopsThere() {
+        GraphSnapshot g = TestGraphs.of(fake).edges("a->b").build();
+        engine.start(g);
+        await().atMost(WAIT).until(() -> log.callsOf("b").size() == 1);
+        awaitSettled();
+
+        fake.drift("b");
+
+        await().atMost(WAIT).until(() -> log.callsOf("b").size() == 2);
+        awaitSettled();
+        assertThat(log.callsOf("a")).hasSize(1);
+    }
+
+    @Test
+    void aFailingWatchFailsItsResourceAndSkipsTheDependents() {
+        GraphSnapshot g = TestGraphs.of(fake).edges("a->b").add("c", FakeParams.DEFAULTS).build();
+        engine.start(g);
+        await().atMost(WAIT).until(() -> log.ran("b") && log.ran("c"));
+        awaitSettled();
+
+        fake.failWatch("a", "watch command exited with status 3");
+
+        await().atMost(WAIT).until(() -> engine.statuses().get(id("b")) == Status.SKIPPED);
+        assertThat(engine.statuses().get(id("a"))).isEqualTo(Status.FAILED);
+        assertThat(engine.statuses().get(id("c"))).isEqualTo(Status.CHANGED);
+        assertThat(events).filteredOn(EngineEvent.Failed.class::isInstance)
+                .extracting(e -> ((EngineEvent.Failed) e).message())
+                .containsExactly("watch failed: watch command exited with status 3");
+    }
+
+    @Test
+    void pollingChecksWithoutApplyingAndAppliesOnlyWhenItFindsDrift() {
+        MetaParams d = MetaParams.DEFAULTS;
+        MetaParams poll = new MetaParams(d.noop(), d.retry(), d.retryreset(), d.delay(), d.timeout(), 1, d.limit(),
+                d.burst(), d.sema(), d.autoedge(), d.autogroup(), d.hidden());
+        GraphSnapshot g = TestGraphs.of(fake).add("a", FakeParams.DEFAULTS, poll).build();
+        engine.start(g);
+        await().atMost(WAIT).until(() -> log.callsOf("a").size() >= 2);
+        assertThat(log.callsOf("a").get(0).apply()).isTrue();
+        assertThat(log.callsOf("a").get(1).apply()).as("a poll only checks").isFalse();
+
+        fake.drift("a");
+
+        await().atMost(WAIT).until(() -> log.callsOf("a").stream().filter(CallLog.Call::apply).count() == 2);
+        assertThat(events).filteredOn(EngineEvent.Message.class::isInstance)
+                .extracting(e -> ((EngineEvent.Message) e).text())
+                .contains("polling every 1 s", "poll found drift: would apply");
+    }
+}
