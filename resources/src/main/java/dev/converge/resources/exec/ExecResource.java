@@ -1,25 +1,36 @@
 package dev.converge.resources.exec;
 
 import dev.converge.resources.CheckResult;
+import dev.converge.resources.PathWatcher;
 import dev.converge.resources.Resource;
 import dev.converge.resources.ResourceContext;
 import dev.converge.resources.ResourceException;
 import dev.converge.resources.ResourceId;
+import dev.converge.resources.exec.CommandLine.Role;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * mgmt's {@code exec}: runs {@code cmd} unless a guard says the state is already right.
  *
- * <p>Guards, in order: {@code creates} names an existing path; {@code ifcmd} exits non-zero.
- * Without guards every call runs the command. {@code ifcmd} runs even when not applying (it is
- * part of the check) with the same cwd, env and timeout as {@code cmd}; {@code cmd} runs only
- * when applying. Both run as in {@link GroupCommand}: in a process group of their own that is
- * dead by the time {@code checkApply} returns or throws.
+ * <p>checkApply, in order: with {@code refreshonly} and no refresh, nothing runs and the answer
+ * is ok. Then the guards, the first that says so skipping {@code cmd}: {@code creates} exists;
+ * (after looking up {@code user} and {@code group}) {@code ifcmd} exits non-zero, or exits 0
+ * with output equal to {@code ifequals}; {@code nifcmd} exits 0. Guards run when not applying
+ * too (they are the check); {@code cmd} and {@code donecmd} only when applying. A refresh does
+ * not bypass the guards.
+ *
+ * <p>watch: each change of a {@code watchfiles} path or of {@code creates} is an event, and so
+ * is each non-empty stdout line of {@code watchcmd}, which runs for as long as the watch does;
+ * its exit fails the watch. No event is reported before {@code running()}.
+ *
+ * <p>Every command runs as {@link GroupCommand} runs it, as {@code user}/{@code group}, with
+ * {@code env}; all but {@code watchcmd} with {@code timeout}. Immutable and thread-safe.
  */
 final class ExecResource implements Resource {
 
@@ -39,57 +50,160 @@ final class ExecResource implements Resource {
     @Override
     public CheckResult checkApply(ResourceContext ctx, boolean apply)
             throws ResourceException, InterruptedException {
-        if (!params.creates().isEmpty() && exists(params.creates())) {
+        if (params.refreshonly() && !ctx.refreshing()) {
             return CheckResult.ok();
         }
-        if (!params.ifcmd().isEmpty()) {
-            var guard = new GroupCommand(id, ctx, "ifcmd `" + params.ifcmd() + "`",
-                    commandLine(params.ifcmd(), params.ifshell(), List.of()),
-                    params.cwd(), params.env(), params.timeout());
-            if (guard.run().status() != 0) {
-                return CheckResult.ok();
+        Optional<String> skip = createsExists();
+        if (skip.isPresent()) {
+            return skipped(ctx, skip.get());
+        }
+        RunAs runAs = RunAs.resolve(id, params.user(), params.group());
+        skip = guardCommands(ctx, runAs);
+        if (skip.isPresent()) {
+            return skipped(ctx, skip.get());
+        }
+        CommandLine cmd = command(Role.CMD);
+        CommandLine done = command(Role.DONECMD);
+        var changes = new ArrayList<String>();
+        if (!apply) {
+            changes.add("would run " + cmd.label());
+            if (!done.isEmpty()) {
+                changes.add("would run " + done.label());
+            }
+            return new CheckResult(changes);
+        }
+        runToSuccess(ctx, cmd, runAs);
+        changes.add("ran " + cmd.label());
+        if (!done.isEmpty()) {
+            runToSuccess(ctx, done, runAs);
+            changes.add("ran " + done.label());
+        }
+        return new CheckResult(changes);
+    }
+
+    /** The answer when a guard objects; a refresh that it stops is logged. */
+    private CheckResult skipped(ResourceContext ctx, String why) {
+        if (ctx.refreshing()) {
+            ctx.log("refreshed, but " + why + ": not running " + command(Role.CMD).label());
+        }
+        return CheckResult.ok();
+    }
+
+    private Optional<String> createsExists() {
+        return !params.creates().isEmpty() && Files.exists(Path.of(params.creates()))
+                ? Optional.of("creates " + params.creates() + " exists")
+                : Optional.empty();
+    }
+
+    /** Why {@code ifcmd} or {@code nifcmd} says {@code cmd} must not run, or empty when neither does. */
+    private Optional<String> guardCommands(ResourceContext ctx, RunAs runAs)
+            throws ResourceException, InterruptedException {
+        CommandLine ifcmd = command(Role.IFCMD);
+        if (!ifcmd.isEmpty()) {
+            GroupCommand guard = process(ctx, ifcmd, runAs);
+            if (params.ifequals() != null) {
+                guard = guard.withCapture(params.ifequals().getBytes(StandardCharsets.UTF_8).length);
+            }
+            GroupCommand.Result result = guard.run();
+            if (result.status() != 0) {
+                return Optional.of(ifcmd.label() + " exited with status " + result.status());
+            }
+            if (params.ifequals() != null && result.output().filter(params.ifequals()::equals).isPresent()) {
+                return Optional.of("the output of " + ifcmd.label() + " equals ifequals");
             }
         }
-        String shown = shown();
-        if (!apply) {
-            return CheckResult.changed("would run: " + shown);
+        CommandLine nifcmd = command(Role.NIFCMD);
+        if (!nifcmd.isEmpty() && process(ctx, nifcmd, runAs).run().status() == 0) {
+            return Optional.of(nifcmd.label() + " exited with status 0");
         }
-        var run = new GroupCommand(id, ctx, "`" + shown + "`",
-                commandLine(params.cmd(), params.shell(), params.args()),
-                params.cwd(), params.env(), params.timeout());
-        GroupCommand.Result result = run.run();
-        if (result.status() == 0) {
-            return CheckResult.changed("ran `" + shown + "`");
-        }
-        List<String> tail = result.stderrTail();
-        throw new ResourceException(id, "`" + shown + "` exited with status " + result.status()
-                + (tail.isEmpty() ? "" : "; last " + tail.size() + " line(s) of stderr:\n"
-                        + String.join("\n", tail)));
+        return Optional.empty();
     }
 
-    /** Without a shell: {@code cmd} split on whitespace, then {@code args}; else {@code shell -c cmd}. */
-    static List<String> commandLine(String cmd, String shell, List<String> args) {
-        if (!shell.isEmpty()) {
-            return List.of(shell, "-c", cmd);
+    private void runToSuccess(ResourceContext ctx, CommandLine command, RunAs runAs)
+            throws ResourceException, InterruptedException {
+        GroupCommand.Result result = process(ctx, command, runAs).run();
+        if (result.status() != 0) {
+            throw new CommandFailedException(id, command.label(), result.status(), result.tail(),
+                    "exited with status " + result.status());
         }
-        var argv = new ArrayList<String>();
-        String trimmed = cmd.strip();
-        if (!trimmed.isEmpty()) {
-            argv.addAll(Arrays.asList(trimmed.split("\\s+")));
-        }
-        argv.addAll(args);
-        return argv;
     }
 
-    private String shown() {
-        return params.args().isEmpty() ? params.cmd() : params.cmd() + " " + String.join(" ", params.args());
-    }
-
-    private boolean exists(String path) throws ResourceException {
+    @Override
+    public void watch(ResourceContext ctx) throws Exception {
+        var gate = new EventGate(ctx);
+        var subscriptions = new ArrayList<PathWatcher.Subscription>();
         try {
-            return Files.exists(Path.of(path));
-        } catch (InvalidPathException e) {
-            throw new ResourceException(id, "creates: invalid path '" + path + "': " + e.getMessage(), e);
+            for (Path path : watchedPaths()) {
+                subscriptions.add(ctx.paths().subscribe(path, gate::event));
+            }
+            CommandLine watchcmd = command(Role.WATCHCMD);
+            if (watchcmd.isEmpty()) {
+                gate.open();
+                Thread.sleep(Long.MAX_VALUE);
+                return;
+            }
+            RunAs runAs = RunAs.resolve(id, params.user(), params.group());
+            GroupCommand.Result result = new GroupCommand(id, ctx, watchcmd, params.env(), 0, runAs)
+                    .withStdoutListener(line -> {
+                        if (!line.isEmpty()) {
+                            gate.event();
+                        }
+                    })
+                    .withStartedHook(gate::open)
+                    .run();
+            throw new CommandFailedException(id, watchcmd.label(), result.status(), result.tail(),
+                    "exited with status " + result.status() + "; a watch command must keep running");
+        } finally {
+            subscriptions.forEach(PathWatcher.Subscription::close);
+        }
+    }
+
+    /** {@code watchfiles} and {@code creates}, without duplicates. */
+    private Set<Path> watchedPaths() {
+        var paths = new LinkedHashSet<Path>();
+        params.watchfiles().forEach(f -> paths.add(Path.of(f).normalize()));
+        if (!params.creates().isEmpty()) {
+            paths.add(Path.of(params.creates()).normalize());
+        }
+        return paths;
+    }
+
+    private CommandLine command(Role role) {
+        return CommandLine.of(params, role);
+    }
+
+    private GroupCommand process(ResourceContext ctx, CommandLine command, RunAs runAs) {
+        return new GroupCommand(id, ctx, command, params.env(), params.timeout(), runAs);
+    }
+
+    /**
+     * Holds events back until the watch is in place: events before {@link #open} are reported
+     * as one right after {@code running()}, later ones as they come.
+     */
+    private static final class EventGate {
+
+        private final ResourceContext ctx;
+        private boolean open;
+        private boolean missed;
+
+        EventGate(ResourceContext ctx) {
+            this.ctx = ctx;
+        }
+
+        synchronized void open() {
+            ctx.running();
+            open = true;
+            if (missed) {
+                ctx.event();
+            }
+        }
+
+        synchronized void event() {
+            if (open) {
+                ctx.event();
+            } else {
+                missed = true;
+            }
         }
     }
 }

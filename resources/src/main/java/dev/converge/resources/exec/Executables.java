@@ -36,6 +36,30 @@ final class Executables {
         return Optional.empty();
     }
 
+    /**
+     * The absolute file {@code name} names: itself when absolute, else its match in the
+     * absolute entries of {@code searchPath}; empty for a relative path or a name not found.
+     */
+    static Optional<Path> findAbsolute(String name, String searchPath) {
+        try {
+            if (name.contains("/")) {
+                Path p = Path.of(name);
+                return p.isAbsolute() ? Optional.of(p.normalize()) : Optional.empty();
+            }
+            for (String dir : searchPath.split(":")) {
+                if (dir.startsWith("/")) {
+                    Optional<Path> found = executable(Path.of(dir).resolve(name).normalize());
+                    if (found.isPresent()) {
+                        return found;
+                    }
+                }
+            }
+        } catch (InvalidPathException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
     /** {@code name} found on the agent's own PATH, then in /usr/bin and /bin. */
     static Optional<Path> findOnAgentPath(String name) {
         String path = System.getenv("PATH");

@@ -20,59 +20,103 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One command run to completion as the leader of a new session and process group (through
- * {@code setsid(1)}), with stdin from {@code /dev/null} and each line of its stdout and stderr
- * passed to {@link ResourceContext#output} as it arrives.
+ * One command of a resource run to completion as the leader of a new session and process group
+ * (through {@code setsid(1)}, then {@code setpriv(1)} when it runs as another user), with stdin
+ * from {@code /dev/null} and each line of its stdout and stderr passed to
+ * {@link ResourceContext#output} as it arrives (cut by a {@link LineSplitter}).
  *
  * <p>Invariant: when {@link #run} returns or throws, no process of the command's group is left
  * alive. On timeout or interrupt the group and every descendant of the command get SIGTERM, then
  * SIGKILL after {@link #GRACE}. When the command exits by itself, whatever it left running in its
  * group is terminated the same way (with a warning); a process that must outlive the command has
  * to leave the group (its own {@code setsid}, a service manager).
+ *
+ * <p>Memory stays bounded whatever the command prints: one line per stream, the last
+ * {@link #TAIL_LINES} lines, and the captured output only up to the capture limit.
+ *
+ * <p>Immutable; the {@code with} methods return changed copies.
  */
 final class GroupCommand {
 
     /** Time between SIGTERM and SIGKILL. */
     static final Duration GRACE = Duration.ofSeconds(2);
 
-    /** Lines of stderr kept for error messages. */
-    static final int STDERR_TAIL = 20;
-
-    /** Longer lines are passed on in pieces of at most this many bytes. */
-    static final int MAX_LINE_BYTES = 1 << 20;
+    /** Lines of output (both streams) kept for error messages. */
+    static final int TAIL_LINES = 20;
 
     private static final int MAX_TAIL_LINE_CHARS = 500;
     private static final Duration LEADER_WAIT = Duration.ofSeconds(5);
     private static final Duration READER_WAIT = Duration.ofSeconds(5);
 
-    /** How the command ended and the last lines it wrote to stderr, oldest first. */
-    record Result(int status, List<String> stderrTail) {
+    /**
+     * How the command ended.
+     *
+     * @param status the exit status; 128 + N when a signal N killed it
+     * @param tail   the last {@link #TAIL_LINES} lines of stdout and stderr in arrival order,
+     *               each cut at {@value #MAX_TAIL_LINE_CHARS} characters
+     * @param output stdout and stderr together as written, decoded as UTF-8, when capturing and
+     *               it fits in the capture limit; otherwise empty
+     */
+    record Result(int status, List<String> tail, Optional<String> output) {
+
+        Result {
+            tail = List.copyOf(tail);
+        }
     }
 
     private final ResourceId id;
     private final ResourceContext ctx;
-    private final String label;
-    private final List<String> command;
-    private final String cwd;
+    private final CommandLine command;
     private final Map<String, String> env;
     private final long timeoutSeconds;
+    private final RunAs runAs;
+    private final int captureLimit;
+    private final Consumer<String> onStdoutLine;
+    private final Runnable onStarted;
 
     /**
-     * @param label          how messages name the command, e.g. {@code `make install`}
-     * @param command        program and arguments, run without a shell
-     * @param cwd            working directory; empty is the agent's
-     * @param env            variables added to the agent's environment
+     * @param command        what to run, where
+     * @param env            variables added to the agent's environment (after those of
+     *                       {@code runAs})
      * @param timeoutSeconds seconds before the group is killed; 0 is no limit
+     * @param runAs          the user and group to run as
      */
-    GroupCommand(ResourceId id, ResourceContext ctx, String label, List<String> command,
-            String cwd, Map<String, String> env, long timeoutSeconds) {
+    GroupCommand(ResourceId id, ResourceContext ctx, CommandLine command, Map<String, String> env,
+            long timeoutSeconds, RunAs runAs) {
+        this(id, ctx, command, env, timeoutSeconds, runAs, -1, line -> { }, () -> { });
+    }
+
+    private GroupCommand(ResourceId id, ResourceContext ctx, CommandLine command, Map<String, String> env,
+            long timeoutSeconds, RunAs runAs, int captureLimit, Consumer<String> onStdoutLine,
+            Runnable onStarted) {
         this.id = id;
         this.ctx = ctx;
-        this.label = label;
-        this.command = List.copyOf(command);
-        this.cwd = cwd;
+        this.command = command;
         this.env = Map.copyOf(env);
         this.timeoutSeconds = timeoutSeconds;
+        this.runAs = runAs;
+        this.captureLimit = captureLimit;
+        this.onStdoutLine = onStdoutLine;
+        this.onStarted = onStarted;
+    }
+
+    /**
+     * This command, also keeping its output when it is at most {@code maxBytes} long. Its stderr
+     * then shares stdout's pipe, so the output is exactly what it wrote in the order it wrote
+     * it, and all its lines are reported as stdout.
+     */
+    GroupCommand withCapture(int maxBytes) {
+        return new GroupCommand(id, ctx, command, env, timeoutSeconds, runAs, maxBytes, onStdoutLine, onStarted);
+    }
+
+    /** This command, also passing each stdout line to {@code listener} (on a reader thread). */
+    GroupCommand withStdoutListener(Consumer<String> listener) {
+        return new GroupCommand(id, ctx, command, env, timeoutSeconds, runAs, captureLimit, listener, onStarted);
+    }
+
+    /** This command, calling {@code started} once the command leads its own process group. */
+    GroupCommand withStartedHook(Runnable started) {
+        return new GroupCommand(id, ctx, command, env, timeoutSeconds, runAs, captureLimit, onStdoutLine, started);
     }
 
     /**
@@ -82,24 +126,27 @@ final class GroupCommand {
      * @throws InterruptedException when the thread is interrupted; the group is dead by then
      */
     Result run() throws ResourceException, InterruptedException {
+        String label = command.label();
         ProcessBuilder pb = processBuilder();
         Process process;
         try {
             process = pb.start();
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new ResourceException(id, "cannot start " + label + ": " + e.getMessage(), e);
         }
         long started = System.nanoTime();
         var group = new ProcessGroup(process.pid());
-        var tail = new ArrayDeque<String>(STDERR_TAIL);
-        Thread out = reader(process.getInputStream(), "stdout", null);
-        Thread err = reader(process.getErrorStream(), "stderr", tail);
+        var tail = new ArrayDeque<String>(TAIL_LINES);
+        Capture capture = captureLimit < 0 ? null : new Capture(captureLimit);
+        Thread out = reader(process.getInputStream(), "stdout", tail, capture, onStdoutLine);
+        Thread err = reader(process.getErrorStream(), "stderr", tail, capture, line -> { });
         try {
             if (!becameGroupLeader(process)) {
                 kill(process, group, out, err);
                 throw new ResourceException(id, label + " did not become the leader of a process group"
                         + " of its own within " + LEADER_WAIT.toSeconds() + " s; killed it");
             }
+            started(process, group, out, err);
             if (!exited(process, started)) {
                 boolean dead = kill(process, group, out, err);
                 throw new ResourceException(id, label + " timed out after " + timeoutSeconds + " s; "
@@ -126,15 +173,28 @@ final class GroupCommand {
         synchronized (tail) {
             lines = List.copyOf(tail);
         }
-        return new Result(process.exitValue(), lines);
+        return new Result(process.exitValue(), lines, capture == null ? Optional.empty() : capture.text());
+    }
+
+    /** Calls the started hook; if it throws, the command is killed first. */
+    private void started(Process process, ProcessGroup group, Thread out, Thread err) {
+        try {
+            onStarted.run();
+        } catch (RuntimeException e) {
+            kill(process, group, out, err);
+            throw e;
+        }
     }
 
     private ProcessBuilder processBuilder() throws ResourceException {
-        if (command.isEmpty() || command.get(0).isEmpty()) {
+        String label = command.label();
+        List<String> argv = command.argv();
+        if (argv.isEmpty() || argv.get(0).isEmpty()) {
             throw new ResourceException(id, "cannot run " + label + ": the command is empty");
         }
         var pb = new ProcessBuilder();
         Path dir;
+        String cwd = command.cwd();
         if (cwd.isEmpty()) {
             dir = Path.of("").toAbsolutePath();
         } else {
@@ -144,8 +204,9 @@ final class GroupCommand {
             }
             pb.directory(dir.toFile());
         }
+        pb.environment().putAll(runAs.environment());
         pb.environment().putAll(env);
-        String program = command.get(0);
+        String program = argv.get(0);
         String searchPath = pb.environment().getOrDefault("PATH", Executables.DEFAULT_PATH);
         if (Executables.find(program, searchPath, dir).isEmpty()) {
             throw new ResourceException(id, "cannot run " + label + ": "
@@ -159,10 +220,13 @@ final class GroupCommand {
                     + ": setsid (util-linux) is needed to give the command a process group of its own"
                     + " and is not installed");
         }
-        var argv = new ArrayList<String>(command.size() + 1);
-        argv.add(setsid.get().toString());
-        argv.addAll(command);
-        return pb.command(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        var full = new ArrayList<String>(1 + runAs.setpriv().size() + argv.size());
+        full.add(setsid.get().toString());
+        full.addAll(runAs.setpriv());
+        full.addAll(argv);
+        return pb.command(full)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(captureLimit >= 0);
     }
 
     /**
@@ -220,75 +284,69 @@ final class GroupCommand {
         return dead;
     }
 
-    private Thread reader(InputStream in, String stream, ArrayDeque<String> tail) {
-        return Thread.ofVirtual().name("exec-" + stream + "-" + id).start(() -> {
-            try (in) {
-                forEachLine(in, line -> {
-                    if (tail != null) {
-                        synchronized (tail) {
-                            if (tail.size() == STDERR_TAIL) {
-                                tail.removeFirst();
-                            }
-                            tail.addLast(line.length() > MAX_TAIL_LINE_CHARS
-                                    ? line.substring(0, MAX_TAIL_LINE_CHARS) + "..." : line);
-                        }
+    /**
+     * Reads one stream of the command to its end: each line goes to the tail, to
+     * {@link ResourceContext#output} and to {@code listener}; the raw bytes to {@code capture}.
+     *
+     * <p>A platform thread: a read from a pipe blocks in native code and would pin a virtual
+     * thread's carrier for as long as the command is silent; two such readers can hold every
+     * carrier of a small host and starve all virtual threads, the caller's included.
+     */
+    private Thread reader(InputStream in, String stream, ArrayDeque<String> tail, Capture capture,
+            Consumer<String> listener) {
+        return Thread.ofPlatform().daemon().name("exec-" + stream + "-" + id).start(() -> {
+            var lines = new LineSplitter(line -> {
+                synchronized (tail) {
+                    if (tail.size() == TAIL_LINES) {
+                        tail.removeFirst();
                     }
-                    ctx.output(stream, line);
-                });
+                    tail.addLast(line.length() > MAX_TAIL_LINE_CHARS
+                            ? line.substring(0, MAX_TAIL_LINE_CHARS) + "..." : line);
+                }
+                ctx.output(stream, line);
+                listener.accept(line);
+            });
+            byte[] buf = new byte[8192];
+            try (in) {
+                int n;
+                while ((n = in.read(buf)) != -1) {
+                    if (capture != null) {
+                        capture.add(buf, n);
+                    }
+                    lines.feed(buf, 0, n);
+                }
             } catch (IOException e) {
                 // The pipe broke: the process is gone and there is nothing more to read.
             }
+            lines.finish();
         });
     }
 
-    /**
-     * Passes each '\n'-terminated line of {@code in} (without the terminator and a '\r' before
-     * it) to {@code sink}, decoded as UTF-8, and then a last unterminated line if there is one.
-     * A line longer than {@link #MAX_LINE_BYTES} is passed on in pieces cut at character
-     * boundaries, so memory stays bounded.
-     */
-    static void forEachLine(InputStream in, Consumer<String> sink) throws IOException {
-        byte[] buf = new byte[8192];
-        var line = new ByteArrayOutputStream();
-        int n;
-        while ((n = in.read(buf)) != -1) {
-            int start = 0;
-            for (int i = 0; i < n; i++) {
-                if (buf[i] == '\n') {
-                    line.write(buf, start, i - start);
-                    passOversize(line, sink);
-                    sink.accept(decodeLine(line.toByteArray()));
-                    line.reset();
-                    start = i + 1;
-                }
-            }
-            line.write(buf, start, n - start);
-            passOversize(line, sink);
-        }
-        if (line.size() > 0) {
-            sink.accept(decodeLine(line.toByteArray()));
-        }
-    }
+    /** The bytes read, up to a limit; past it, nothing. */
+    private static final class Capture {
 
-    /** While {@code line} holds more than {@link #MAX_LINE_BYTES}, passes on its first piece. */
-    private static void passOversize(ByteArrayOutputStream line, Consumer<String> sink) {
-        while (line.size() > MAX_LINE_BYTES) {
-            byte[] b = line.toByteArray();
-            int cut = MAX_LINE_BYTES;
-            while (cut > 0 && (b[cut] & 0xC0) == 0x80) {
-                cut--;
-            }
-            if (cut == 0) {
-                cut = MAX_LINE_BYTES;
-            }
-            sink.accept(new String(b, 0, cut, StandardCharsets.UTF_8));
-            line.reset();
-            line.write(b, cut, b.length - cut);
-        }
-    }
+        private final int limit;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private boolean overflowed;
 
-    private static String decodeLine(byte[] b) {
-        int len = b.length > 0 && b[b.length - 1] == '\r' ? b.length - 1 : b.length;
-        return new String(b, 0, len, StandardCharsets.UTF_8);
+        Capture(int limit) {
+            this.limit = limit;
+        }
+
+        synchronized void add(byte[] b, int n) {
+            if (overflowed) {
+                return;
+            }
+            if (bytes.size() + n > limit) {
+                overflowed = true;
+                bytes.reset();
+                return;
+            }
+            bytes.write(b, 0, n);
+        }
+
+        synchronized Optional<String> text() {
+            return overflowed ? Optional.empty() : Optional.of(bytes.toString(StandardCharsets.UTF_8));
+        }
     }
 }

@@ -1,27 +1,29 @@
 package dev.converge.resources.exec;
 
+import static dev.converge.resources.exec.ExecBuilder.alive;
+import static dev.converge.resources.exec.ExecBuilder.direct;
+import static dev.converge.resources.exec.ExecBuilder.publish;
+import static dev.converge.resources.exec.ExecBuilder.readPid;
+import static dev.converge.resources.exec.ExecBuilder.sh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import dev.converge.resources.CheckResult;
-import dev.converge.resources.Resource;
 import dev.converge.resources.ResourceException;
 import dev.converge.resources.ResourceId;
 import dev.converge.resources.testing.RecordingContext;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,61 +39,13 @@ class ExecResourceTest {
 
     private final RecordingContext ctx = new RecordingContext(ID);
 
-    /** Mutable stand-in for the many components of {@link ExecParams}. */
-    private static final class P {
-        String cmd = "";
-        String shell = "";
-        List<String> args = List.of();
-        String cwd = "";
-        Map<String, String> env = Map.of();
-        long timeout;
-        String ifcmd = "";
-        String ifshell = "";
-        String creates = "";
-
-        ExecParams build() {
-            return new ExecParams(cmd, shell, args, cwd, env, timeout, ifcmd, ifshell, creates, "", "", 0, "");
-        }
+    @AfterEach
+    void closeContext() throws IOException {
+        ctx.close();
     }
 
-    private static P direct(String cmd) {
-        var p = new P();
-        p.cmd = cmd;
-        return p;
-    }
-
-    private static P sh(String cmd) {
-        var p = direct(cmd);
-        p.shell = "/bin/sh";
-        return p;
-    }
-
-    private static Resource resource(P p) {
-        return new ExecKind().create("t", p.build());
-    }
-
-    private CheckResult run(P p, boolean apply) throws Exception {
-        return resource(p).checkApply(ctx, apply);
-    }
-
-    /** Alive means present in /proc and not a zombie. */
-    private static boolean alive(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Shell text that writes {@code value} to {@code file} atomically, so readers never see it half-written. */
-    private static String publish(String value, Path file) {
-        return "echo " + value + " > " + file + ".tmp && mv " + file + ".tmp " + file;
-    }
-
-    private static long readPid(Path file) throws IOException {
-        return Long.parseLong(Files.readString(file).strip());
+    private CheckResult run(ExecBuilder p, boolean apply) throws Exception {
+        return p.resource().checkApply(ctx, apply);
     }
 
     @Test
@@ -107,7 +61,7 @@ class ExecResourceTest {
     @Test
     void withoutGuardsEveryCallRunsTheCommand() throws Exception {
         Path counter = dir.resolve("counter");
-        P p = sh("echo x >> " + counter);
+        ExecBuilder p = sh("echo x >> " + counter);
 
         run(p, true);
         run(p, true);
@@ -135,7 +89,7 @@ class ExecResourceTest {
     @Test
     void outputIsPassedOnWhileTheCommandStillRuns() throws Exception {
         Path go = dir.resolve("go");
-        P p = sh("echo first; while [ ! -e " + go + " ]; do sleep 0.02; done; echo second");
+        ExecBuilder p = sh("echo first; while [ ! -e " + go + " ]; do sleep 0.02; done; echo second");
         var failure = new AtomicReference<Throwable>();
         Thread runner = Thread.ofVirtual().start(() -> {
             try {
@@ -155,6 +109,34 @@ class ExecResourceTest {
         assertThat(ctx.lines("stdout")).containsExactly("first", "second");
     }
 
+    /**
+     * A silent command's output readers block in a native read; as virtual threads they would
+     * pin carriers and, on a small host, starve every virtual thread (the caller's too).
+     */
+    @Test
+    void outputIsReadOnPlatformThreadsSoASilentCommandPinsNoCarrier() throws Exception {
+        Path started = dir.resolve("started");
+        var failure = new AtomicReference<Throwable>();
+        Thread runner = Thread.ofVirtual().start(() -> {
+            try {
+                run(sh(publish("up", started) + "; sleep 300"), true);
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        List<String> platformThreads;
+        try {
+            await().atMost(PATIENCE).until(() -> Files.exists(started));
+            platformThreads = Thread.getAllStackTraces().keySet().stream().map(Thread::getName).toList();
+        } finally {
+            runner.interrupt();
+        }
+
+        assertThat(platformThreads).contains("exec-stdout-" + ID, "exec-stderr-" + ID);
+        assertThat(runner.join(PATIENCE)).isTrue();
+        assertThat(failure.get()).isInstanceOf(InterruptedException.class);
+    }
+
     @Test
     void commandRunsAsLeaderOfItsOwnProcessGroupAndSession() throws Exception {
         run(sh("echo $$; cat /proc/$$/stat"), true);
@@ -169,85 +151,30 @@ class ExecResourceTest {
     }
 
     @Test
-    void nonZeroExitThrowsWithIdStatusAndStderr() {
+    void nonZeroExitThrowsWithIdStatusAndTheLastLinesOfBothStreams() {
         var e = catchThrowable(() -> run(sh("echo fine; echo boom >&2; exit 3"), true));
 
-        assertThat(e).isInstanceOf(ResourceException.class);
-        var re = (ResourceException) e;
-        assertThat(re.id()).isEqualTo(ID);
-        assertThat(re.getMessage()).contains("exited with status 3").endsWith("stderr:\nboom");
+        assertThat(e).isInstanceOf(CommandFailedException.class);
+        var failure = (CommandFailedException) e;
+        assertThat(failure.id()).isEqualTo(ID);
+        assertThat(failure.status()).isEqualTo(3);
+        assertThat(failure.command()).isEqualTo("`echo fine; echo boom >&2; exit 3`");
+        assertThat(failure.outputTail()).containsExactlyInAnyOrder("fine", "boom");
+        assertThat(failure.getMessage())
+                .startsWith("`echo fine; echo boom >&2; exit 3` exited with status 3; last 2 line(s) of output:\n")
+                .contains("fine", "boom");
     }
 
     @Test
-    void errorMessageKeepsOnlyTheLastStderrLines() {
+    void errorMessageKeepsOnlyTheLastLines() {
         var e = catchThrowable(() -> run(
                 sh("i=1; while [ $i -le 30 ]; do printf 'e%02d\\n' $i >&2; i=$((i+1)); done; exit 1"), true));
 
-        assertThat(e).isInstanceOf(ResourceException.class);
+        assertThat(e).isInstanceOf(CommandFailedException.class);
+        assertThat(((CommandFailedException) e).outputTail())
+                .containsExactlyElementsOf(IntStream.rangeClosed(11, 30).mapToObj(i -> String.format("e%02d", i)).toList());
         assertThat(e.getMessage()).contains("e11", "e20", "e30").doesNotContain("e10", "e01");
         assertThat(ctx.lines("stderr")).hasSize(30);
-    }
-
-    @Test
-    void createsGuardSkipsTheCommandWhenThePathExists() throws Exception {
-        Path exists = Files.createFile(dir.resolve("exists"));
-        Path marker = dir.resolve("marker");
-        P p = direct("touch " + marker);
-        p.creates = exists.toString();
-
-        assertThat(run(p, true).isOk()).isTrue();
-        assertThat(marker).doesNotExist();
-
-        p.creates = dir.resolve("missing").toString();
-        assertThat(run(p, true).isOk()).isFalse();
-        assertThat(marker).exists();
-    }
-
-    @Test
-    void failingIfcmdMeansNothingToDo() throws Exception {
-        Path marker = dir.resolve("marker");
-        P p = direct("touch " + marker);
-        p.ifcmd = "false";
-
-        assertThat(run(p, true)).isEqualTo(CheckResult.ok());
-        assertThat(marker).doesNotExist();
-    }
-
-    @Test
-    void succeedingIfcmdRunsTheCommandAndItsOutputIsRecorded() throws Exception {
-        Path marker = dir.resolve("marker");
-        P p = sh("echo cmd-ran; touch " + marker);
-        p.ifcmd = "echo guard-ran";
-
-        assertThat(run(p, true).changes()).containsExactly("ran `echo cmd-ran; touch " + marker + "`");
-        assertThat(marker).exists();
-        assertThat(ctx.lines("stdout")).containsExactly("guard-ran", "cmd-ran");
-    }
-
-    @Test
-    void ifshellRunsTheGuardThroughTheShell() throws Exception {
-        Path flag = dir.resolve("flag");
-        Path marker = dir.resolve("marker");
-        P p = direct("touch " + marker);
-        p.ifshell = "/bin/sh";
-        p.ifcmd = "test -e " + flag + " && exit 0 || exit 1";
-
-        assertThat(run(p, true).isOk()).isTrue();
-        assertThat(marker).doesNotExist();
-
-        Files.createFile(flag);
-        assertThat(run(p, true).isOk()).isFalse();
-        assertThat(marker).exists();
-    }
-
-    @Test
-    void guardIsCheckedEvenWhenNotApplying() throws Exception {
-        P p = direct("true");
-        p.ifcmd = "false";
-        assertThat(run(p, false).isOk()).isTrue();
-
-        p.ifcmd = "true";
-        assertThat(run(p, false).changes()).containsExactly("would run: true");
     }
 
     @Test
@@ -267,7 +194,7 @@ class ExecResourceTest {
 
     @Test
     void argsAreAppendedUnsplit() throws Exception {
-        P p = direct("printf [%s]\\n");
+        ExecBuilder p = direct("printf [%s]\\n");
         p.args = List.of("x  y", "z");
 
         assertThat(run(p, true).changes()).containsExactly("ran `printf [%s]\\n x  y z`");
@@ -276,7 +203,7 @@ class ExecResourceTest {
 
     @Test
     void cwdIsTheWorkingDirectory() throws Exception {
-        P p = direct("pwd");
+        ExecBuilder p = direct("pwd");
         p.cwd = dir.toString();
 
         run(p, true);
@@ -286,7 +213,7 @@ class ExecResourceTest {
 
     @Test
     void envIsAddedToTheAgentEnvironment() throws Exception {
-        P p = sh("echo \"$CONVERGE_TEST_VAR\"; echo \"$PATH\"");
+        ExecBuilder p = sh("echo \"$CONVERGE_TEST_VAR\"; echo \"$PATH\"");
         p.env = Map.of("CONVERGE_TEST_VAR", "a b  c");
 
         run(p, true);
@@ -300,7 +227,7 @@ class ExecResourceTest {
         Path tool = bin.resolve("converge-test-tool");
         Files.writeString(tool, "#!/bin/sh\necho tool ran\n");
         Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwxr-xr-x"));
-        P p = direct("converge-test-tool");
+        ExecBuilder p = direct("converge-test-tool");
         p.env = Map.of("PATH", bin + ":/usr/bin:/bin");
 
         run(p, true);
@@ -314,7 +241,7 @@ class ExecResourceTest {
 
         CheckResult result = run(direct("touch " + marker), false);
 
-        assertThat(result.changes()).containsExactly("would run: touch " + marker);
+        assertThat(result.changes()).containsExactly("would run `touch " + marker + "`");
         assertThat(marker).doesNotExist();
         assertThat(ctx.outputs()).isEmpty();
     }
@@ -324,7 +251,7 @@ class ExecResourceTest {
      * {@code child}) and a double-forked sleep that is no longer its descendant but stays in its
      * process group (pid in {@code orphan}), then waits.
      */
-    private static P familyOfSleepers(Path leader, Path child, Path orphan) {
+    private static ExecBuilder familyOfSleepers(Path leader, Path child, Path orphan) {
         return sh(publish("$$", leader)
                 + "; (sleep 300 & " + publish("$!", orphan) + ")"
                 + "; sleep 300 & " + publish("$!", child) + "; wait");
@@ -335,7 +262,7 @@ class ExecResourceTest {
         Path leader = dir.resolve("leader");
         Path child = dir.resolve("child");
         Path orphan = dir.resolve("orphan");
-        P p = familyOfSleepers(leader, child, orphan);
+        ExecBuilder p = familyOfSleepers(leader, child, orphan);
         p.timeout = 1;
 
         assertThatThrownBy(() -> run(p, true))
@@ -350,7 +277,7 @@ class ExecResourceTest {
     @Test
     void timeoutAlsoKillsDescendantsThatLeftTheGroup() throws Exception {
         Path escaped = dir.resolve("escaped");
-        P p = sh("setsid sleep 300 & " + publish("$!", escaped) + "; wait");
+        ExecBuilder p = sh("setsid sleep 300 & " + publish("$!", escaped) + "; wait");
         p.timeout = 1;
 
         assertThatThrownBy(() -> run(p, true)).isInstanceOf(ResourceException.class);
@@ -363,7 +290,7 @@ class ExecResourceTest {
         Path leader = dir.resolve("leader");
         Path child = dir.resolve("child");
         Path orphan = dir.resolve("orphan");
-        P p = familyOfSleepers(leader, child, orphan);
+        ExecBuilder p = familyOfSleepers(leader, child, orphan);
         var thrown = new AtomicReference<Throwable>();
         var interruptedAfter = new AtomicReference<Boolean>();
         Thread runner = Thread.ofVirtual().start(() -> {
@@ -395,7 +322,7 @@ class ExecResourceTest {
     void interruptingTheGuardKillsItToo() throws Exception {
         Path guard = dir.resolve("guard");
         Path marker = dir.resolve("marker");
-        P p = direct("touch " + marker);
+        ExecBuilder p = direct("touch " + marker);
         p.ifshell = "/bin/sh";
         p.ifcmd = publish("$$", guard) + "; sleep 300";
         var thrown = new AtomicReference<Throwable>();
@@ -436,7 +363,7 @@ class ExecResourceTest {
 
     @Test
     void missingShellIsAClearError() {
-        P p = sh("true");
+        ExecBuilder p = sh("true");
         p.shell = dir.resolve("no-shell").toString();
 
         assertThatThrownBy(() -> run(p, true))
@@ -446,7 +373,7 @@ class ExecResourceTest {
 
     @Test
     void missingGuardCommandIsAClearError() {
-        P p = direct("true");
+        ExecBuilder p = direct("true");
         p.ifcmd = "converge-no-such-guard";
 
         assertThatThrownBy(() -> run(p, true))
@@ -457,28 +384,11 @@ class ExecResourceTest {
 
     @Test
     void missingCwdIsAClearError() {
-        P p = direct("true");
+        ExecBuilder p = direct("true");
         p.cwd = dir.resolve("gone").toString();
 
         assertThatThrownBy(() -> run(p, true))
                 .isInstanceOf(ResourceException.class)
                 .hasMessageContaining("cwd " + p.cwd + " is not a directory");
-    }
-
-    @Test
-    void longLinesArePassedOnInPiecesCutAtCharacterBoundaries() throws Exception {
-        int max = GroupCommand.MAX_LINE_BYTES;
-        String line = "a" + "é".repeat(max / 2);
-        var pieces = new ArrayList<String>();
-
-        GroupCommand.forEachLine(
-                new ByteArrayInputStream((line + "\nnext").getBytes(StandardCharsets.UTF_8)),
-                pieces::add);
-
-        assertThat(pieces.stream().map(s -> s.length() > 20 ? s.length() + " chars" : s).toList())
-                .as("pieces").hasSize(3).last().isEqualTo("next");
-        assertThat(pieces.get(0) + pieces.get(1)).isEqualTo(line);
-        assertThat(pieces.get(0).getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(max);
-        assertThat(pieces.get(1)).isEqualTo("é");
     }
 }
