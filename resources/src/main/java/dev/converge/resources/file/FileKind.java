@@ -1,19 +1,26 @@
 package dev.converge.resources.file;
 
+import dev.converge.resources.PathHints;
 import dev.converge.resources.Problem;
 import dev.converge.resources.Resource;
 import dev.converge.resources.ResourceId;
 import dev.converge.resources.ResourceKind;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.regex.Pattern;
+import java.util.Set;
+import java.util.stream.Collectors;
 
-/** The {@code file} kind: a regular file with a given content and mode, or no file at all. */
+/**
+ * The {@code file} kind: a regular file (content, a copied file, or fragments joined), a
+ * directory (possibly a copied tree), a symbolic link, or nothing at a path; with owner, group
+ * and mode. Field names and their rules follow mgmt's file resource; docs/resources/file.md
+ * describes them.
+ */
 public final class FileKind implements ResourceKind<FileParams> {
 
     public static final String NAME = "file";
-
-    private static final Pattern OCTAL_MODE = Pattern.compile("0?[0-7]{3}");
 
     @Override
     public String name() {
@@ -30,33 +37,51 @@ public final class FileKind implements ResourceKind<FileParams> {
         return FileParams.DEFAULTS;
     }
 
-    /** The path a declaration manages: {@code path}, or the name when {@code path} is empty. */
+    /**
+     * The path a declaration manages: {@code path} (the name when it is empty) with
+     * {@code dirname} and {@code basename} applied; a directory keeps its trailing {@code /}.
+     */
     public static String effectivePath(String name, FileParams p) {
-        return p.path().isEmpty() ? name : p.path();
+        return FileSpec.effectivePath(name, p);
     }
 
     @Override
-    public List<Problem> validate(String name, FileParams p) {
+    public List<Problem> validate(String name, FileParams params) {
         var problems = new ArrayList<Problem>();
-        String path = effectivePath(name, p);
-        String field = p.path().isEmpty() ? null : "path";
-        if (!path.startsWith("/")) {
-            problems.add(Problem.error(field, "path must be absolute, got '" + path + "'"));
-        } else if (path.endsWith("/")) {
-            problems.add(Problem.error(field,
-                    "path '" + path + "' names a directory; this version manages regular files only"));
-        }
-        if (!p.state().equals("exists") && !p.state().equals("absent")) {
-            problems.add(Problem.error("state", "state must be 'exists' or 'absent', got '" + p.state() + "'"));
-        }
-        if (p.mode() != null && !OCTAL_MODE.matcher(p.mode()).matches()) {
-            problems.add(Problem.error("mode", "mode must be octal like 0644, got '" + p.mode() + "'"));
-        }
+        FileSpec.parse(name, params, problems);
         return problems;
     }
 
+    /** @throws IllegalArgumentException when {@link #validate} finds an error in {@code params} */
     @Override
     public Resource create(String name, FileParams params) {
-        return new FileResource(ResourceId.of(NAME, name), effectivePath(name, params), params);
+        return new FileResource(ResourceId.of(NAME, name), spec(name, params));
+    }
+
+    /**
+     * Provides the path; needs the path (so a resource providing that very path, such as a
+     * package shipping it, or else the nearest managed ancestor directory comes first), the
+     * source and the fragments.
+     */
+    @Override
+    public PathHints pathHints(String name, FileParams params) {
+        FileSpec spec = spec(name, params);
+        Set<Path> needs = new LinkedHashSet<>();
+        needs.add(spec.path());
+        if (spec.source() != null) {
+            needs.add(spec.source());
+        }
+        spec.fragments().forEach(f -> needs.add(f.path()));
+        return new PathHints(Set.of(spec.path()), needs);
+    }
+
+    private static FileSpec spec(String name, FileParams params) {
+        var problems = new ArrayList<Problem>();
+        FileSpec spec = FileSpec.parse(name, params, problems);
+        if (spec == null) {
+            throw new IllegalArgumentException("invalid file resource " + name + ": " + problems.stream()
+                    .filter(Problem::isError).map(Problem::message).collect(Collectors.joining("; ")));
+        }
+        return spec;
     }
 }

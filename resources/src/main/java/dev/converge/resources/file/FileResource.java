@@ -1,47 +1,69 @@
 package dev.converge.resources.file;
 
 import dev.converge.resources.CheckResult;
+import dev.converge.resources.PathWatcher;
 import dev.converge.resources.Resource;
 import dev.converge.resources.ResourceContext;
 import dev.converge.resources.ResourceException;
 import dev.converge.resources.ResourceId;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
 
 /**
- * A regular file with a given content and mode ({@code state: exists}), or nothing at its path
- * ({@code state: absent}).
+ * A file, directory or symbolic link at a path, or nothing there ({@code state: absent}); see
+ * {@link FileSpec} for the declaration and docs/resources/file.md for the behaviour.
  *
- * <p>Invariants: with {@code apply} false nothing on disk is written; a file that is already
- * right is not touched at all; new content replaces the file atomically ({@link AtomicFile}), so
- * a reader or a crash sees the old file or the new one, never a part, and the file keeps its
- * owner, group and (unless {@code mode} says otherwise) its mode; a mode-only change is made in
- * place. For {@code exists} anything at the path but a regular file is an error, and a missing
- * parent directory is an error (directories are resources of their own). For {@code absent} a
- * regular file or a symbolic link (not its target) is removed; a directory is an error.
+ * <p>Invariants: with {@code apply} false nothing on disk is written; a path already right is
+ * not touched (its mtime and inode stay); content is replaced atomically ({@link AtomicFile}), so
+ * a reader or a crash sees the old file or the new one, never a part; a rewritten file keeps its
+ * owner, group and mode unless the declaration sets them; a mode or owner change alone is made in
+ * place. Something of the wrong type at the path (a directory where a file is declared, say) is
+ * replaced only with {@code force}, and a missing parent directory is an error: directories are
+ * resources of their own, ordered first by autoedges. The reported changes are the same strings
+ * whether applied or not.
+ *
+ * <p>Watching uses the engine's shared {@link PathWatcher}: the path (so its parent too), the
+ * source or fragments, and for a copied tree every directory of both trees, kept up to date as
+ * directories come and go. It starts no thread of its own.
  */
 final class FileResource implements Resource {
 
-    /** The mode of a created file when {@code mode} is not given. */
-    static final int DEFAULT_MODE = 0644;
+    /** The mode of a created file when neither {@code mode} nor a source says otherwise. */
+    static final int DEFAULT_FILE_MODE = 0644;
+    /** The mode of a created directory when {@code mode} does not say otherwise. */
+    static final int DEFAULT_DIRECTORY_MODE = 0755;
 
     private final ResourceId id;
-    private final String path;
-    private final FileParams params;
+    private final FileSpec spec;
 
-    FileResource(ResourceId id, String path, FileParams params) {
+    FileResource(ResourceId id, FileSpec spec) {
         this.id = id;
-        this.path = path;
-        this.params = params;
+        this.spec = spec;
     }
 
     @Override
@@ -52,121 +74,480 @@ final class FileResource implements Resource {
     @Override
     public CheckResult checkApply(ResourceContext ctx, boolean apply)
             throws ResourceException, InterruptedException {
-        Path file;
+        var plan = new Plan();
         try {
-            file = Path.of(path);
-        } catch (InvalidPathException e) {
-            throw new ResourceException(id, "invalid path '" + path + "': " + e.getMessage(), e);
-        }
-        try {
-            return switch (params.state()) {
-                case "exists" -> exists(file, apply);
-                case "absent" -> absent(file, apply);
-                default -> throw new ResourceException(id,
-                        "state must be 'exists' or 'absent', got '" + params.state() + "'");
-            };
+            if (spec.absent()) {
+                planAbsent(plan);
+            } else if (spec.symlink() != null) {
+                planSymlink(plan);
+            } else if (spec.directory()) {
+                planDirectory(plan, ctx);
+            } else {
+                planFile(plan);
+            }
+            if (apply) {
+                plan.run();
+            }
         } catch (ClosedByInterruptException e) {
             Thread.interrupted();
-            var interrupted = new InterruptedException("interrupted while writing " + path);
+            var interrupted = new InterruptedException("interrupted while writing " + spec.display());
             interrupted.initCause(e);
             throw interrupted;
         } catch (IOException e) {
-            throw new ResourceException(id, path + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+            throw new ResourceException(id, spec.display() + ": " + explain(e), e);
         }
+        return new CheckResult(plan.changes());
     }
 
-    private CheckResult exists(Path file, boolean apply) throws IOException, ResourceException {
-        byte[] content = params.content() == null ? null : params.content().getBytes(StandardCharsets.UTF_8);
-        Integer mode = params.mode() == null ? null : FileModes.parse(params.mode());
-        PosixFileAttributes now = attributes(file);
+    // ---- state: absent
+
+    private void planAbsent(Plan plan) throws IOException, ResourceException {
+        Path p = spec.path();
+        PosixFileAttributes now = lstat(p);
         if (now == null) {
-            requireParentDirectory(file);
-            byte[] bytes = content == null ? new byte[0] : content;
-            int newMode = mode == null ? DEFAULT_MODE : mode;
-            String what = bytes.length + " bytes" + (mode == null ? "" : ", mode " + FileModes.format(newMode));
-            if (!apply) {
-                return CheckResult.changed("would create (" + what + ")");
-            }
-            AtomicFile.write(file, bytes, newMode, null);
-            return CheckResult.changed("created (" + what + ")");
-        }
-        requireRegularFile(now);
-        var changes = new ArrayList<String>(2);
-        boolean rewrite = content != null && !hasContent(file, now.size(), content);
-        if (rewrite) {
-            changes.add("content (" + now.size() + " -> " + content.length + " bytes)");
-        }
-        int oldMode = FileModes.get(file);
-        boolean chmod = mode != null && mode != oldMode;
-        if (chmod) {
-            changes.add("mode " + FileModes.format(oldMode) + " -> " + FileModes.format(mode));
-        }
-        if (changes.isEmpty() || !apply) {
-            return new CheckResult(changes);
-        }
-        if (rewrite) {
-            AtomicFile.write(file, content, chmod ? mode : oldMode, now);
-        } else {
-            FileModes.set(file, mode);
-        }
-        return new CheckResult(changes);
-    }
-
-    private CheckResult absent(Path file, boolean apply) throws IOException, ResourceException {
-        PosixFileAttributes now = attributes(file);
-        if (now == null) {
-            return CheckResult.ok();
-        }
-        if (now.isDirectory()) {
-            throw new ResourceException(id, path + " is a directory; a file resource does not remove directories");
-        }
-        if (!now.isRegularFile() && !now.isSymbolicLink()) {
-            throw new ResourceException(id, path + " is not a regular file or a symbolic link; not removing it");
-        }
-        if (!apply) {
-            return CheckResult.changed("would remove");
-        }
-        try {
-            Files.delete(file);
-        } catch (NoSuchFileException e) {
-            return CheckResult.ok();
-        }
-        AtomicFile.syncDirectory(file.toAbsolutePath().getParent());
-        return CheckResult.changed("removed");
-    }
-
-    /** The attributes of the path itself (a symbolic link is not followed), or null if missing. */
-    private static PosixFileAttributes attributes(Path file) throws IOException {
-        try {
-            return Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return null;
-        }
-    }
-
-    private void requireRegularFile(PosixFileAttributes now) throws ResourceException {
-        if (now.isRegularFile()) {
             return;
         }
-        String what = now.isDirectory() ? "a directory"
-                : now.isSymbolicLink() ? "a symbolic link"
-                : "not a regular file";
-        throw new ResourceException(id, path + " is " + what + "; a file resource manages regular files only");
+        if (now.isDirectory()) {
+            int entries = TreeCopy.countEntries(p);
+            if (entries > 0 && !spec.force()) {
+                throw new ResourceException(id, spec.display() + " is a directory with " + entries
+                        + (entries == 1 ? " entry" : " entries")
+                        + "; set force: true (or recurse: true) to remove it with everything in it");
+            }
+            plan.add(entries == 0 ? "remove (empty directory)" : "remove (directory with " + entries
+                    + (entries == 1 ? " entry)" : " entries)"), () -> TreeCopy.deleteTree(p));
+            return;
+        }
+        plan.add(now.isSymbolicLink() ? "remove (symlink)" : "remove", () -> {
+            Files.deleteIfExists(p);
+            AtomicFile.syncDirectory(p.getParent());
+        });
     }
 
-    private void requireParentDirectory(Path file) throws ResourceException {
-        Path parent = file.toAbsolutePath().getParent();
+    // ---- symlink
+
+    private void planSymlink(Plan plan) throws IOException, ResourceException {
+        Path p = spec.path();
+        String target = spec.symlink();
+        UserPrincipal owner = wantedOwner();
+        GroupPrincipal group = wantedGroup();
+        PosixFileAttributes now = lstat(p);
+        if (now != null && now.isSymbolicLink()) {
+            String current = Files.readSymbolicLink(p).toString();
+            if (!current.equals(target)) {
+                UserPrincipal keepOwner = owner != null ? owner : now.owner();
+                GroupPrincipal keepGroup = group != null ? group : now.group();
+                plan.add("symlink -> " + target + " (was " + current + ")",
+                        () -> AtomicFile.symlink(p, target, keepOwner, keepGroup));
+                describeOwnership(plan, now, owner, group);
+            } else if (describeOwnership(plan, now, owner, group)) {
+                plan.step(() -> AtomicFile.chown(p, owner, group));
+            }
+            return;
+        }
+        if (now != null) {
+            replaceWithForce(plan, now, "a symbolic link");
+        } else {
+            requireParent(p);
+        }
+        plan.add("symlink -> " + target + ownershipDetail("", owner, group),
+                () -> AtomicFile.symlink(p, target, owner, group));
+    }
+
+    // ---- directory
+
+    private void planDirectory(Plan plan, ResourceContext ctx) throws IOException, ResourceException {
+        Path p = spec.path();
+        UserPrincipal owner = wantedOwner();
+        GroupPrincipal group = wantedGroup();
+        if (spec.source() != null) {
+            PosixFileAttributes source = stat(spec.source());
+            if (source == null || !source.isDirectory()) {
+                throw new ResourceException(id, "source " + sourceDisplay()
+                        + (source == null ? " does not exist" : " is not a directory"));
+            }
+        }
+        PosixFileAttributes now = lstat(p);
+        Path top = p;
+        if (now != null && now.isSymbolicLink()) {
+            PosixFileAttributes followed = stat(p);
+            if (followed != null && followed.isDirectory()) {
+                // A link to a directory is that directory, as `mkdir -p` sees it.
+                now = followed;
+                top = p.toRealPath();
+            }
+        }
+        if (now != null && !now.isDirectory()) {
+            replaceWithForce(plan, now, "a directory");
+            now = null;
+        }
+        if (now == null) {
+            requireParent(p);
+            int mode = spec.mode() != null ? spec.mode().forNew(true) : DEFAULT_DIRECTORY_MODE;
+            plan.add("create directory" + ownershipDetail("mode " + FileModes.format(mode), owner, group), () -> {
+                Files.createDirectory(p);
+                AtomicFile.chown(p, owner, group);
+                FileModes.set(p, mode);
+                AtomicFile.syncDirectory(p.getParent());
+            });
+        }
+        if (spec.copiesTree()) {
+            TreeCopy.Result copy = TreeCopy.plan(id, spec.source(), top, now != null, spec.force(), spec.purge(),
+                    ctx::warn);
+            if (copy.copied() > 0) {
+                plan.describe("copy " + copy.copied() + (copy.copied() == 1 ? " file" : " files")
+                        + " from " + sourceDisplay());
+            }
+            if (copy.purged() > 0) {
+                plan.describe("purge " + copy.purged() + (copy.purged() == 1 ? " entry" : " entries"));
+            }
+            copy.steps().forEach(plan::step);
+        }
+        if (now != null) {
+            planAttributes(plan, top, now, true, owner, group);
+        }
+    }
+
+    // ---- regular file
+
+    private void planFile(Plan plan) throws IOException, ResourceException {
+        Path p = spec.path();
+        UserPrincipal owner = wantedOwner();
+        GroupPrincipal group = wantedGroup();
+        PosixFileAttributes source = null;
+        if (spec.source() != null) {
+            source = stat(spec.source());
+            if (source == null || !source.isRegularFile()) {
+                throw new ResourceException(id, "source " + sourceDisplay()
+                        + (source == null ? " does not exist" : " is not a regular file"));
+            }
+        }
+        byte[] bytes = spec.content() != null ? spec.content().getBytes(StandardCharsets.UTF_8)
+                : !spec.fragments().isEmpty() ? fragmentBytes()
+                : null;
+        PosixFileAttributes now = lstat(p);
+        if (now != null && !now.isRegularFile()) {
+            replaceWithForce(plan, now, "a regular file");
+            now = null;
+        }
+        if (now == null) {
+            requireParent(p);
+            int mode = spec.mode() != null ? spec.mode().forNew(false)
+                    : source != null ? FileModes.get(spec.source())
+                    : DEFAULT_FILE_MODE;
+            long size = bytes != null ? bytes.length : source != null ? source.size() : 0;
+            Path from = spec.source();
+            byte[] content = bytes != null ? bytes : new byte[0];
+            plan.add("create" + ownershipDetail(size + (size == 1 ? " byte" : " bytes") + ", mode "
+                    + FileModes.format(mode), owner, group),
+                    from != null ? () -> AtomicFile.copy(from, p, mode, owner, group)
+                            : () -> AtomicFile.write(p, content, mode, owner, group));
+            return;
+        }
+        boolean rewrite;
+        long newSize;
+        if (bytes != null) {
+            rewrite = !hasContent(p, now.size(), bytes);
+            newSize = bytes.length;
+        } else if (source != null) {
+            rewrite = source.size() != now.size() || Files.mismatch(spec.source(), p) != -1L;
+            newSize = source.size();
+        } else {
+            rewrite = false;
+            newSize = now.size();
+        }
+        if (!rewrite) {
+            planAttributes(plan, p, now, false, owner, group);
+            return;
+        }
+        plan.describe("content (" + now.size() + " -> " + newSize + " bytes)");
+        int oldMode = FileModes.get(p);
+        int mode = spec.mode() == null ? oldMode : spec.mode().apply(oldMode, false);
+        if (mode != oldMode) {
+            plan.describe("mode " + FileModes.format(oldMode) + " -> " + FileModes.format(mode));
+        }
+        describeOwnership(plan, now, owner, group);
+        UserPrincipal keepOwner = owner != null ? owner : now.owner();
+        GroupPrincipal keepGroup = group != null ? group : now.group();
+        Path from = spec.source();
+        plan.step(from != null ? () -> AtomicFile.copy(from, p, mode, keepOwner, keepGroup)
+                : () -> AtomicFile.write(p, bytes, mode, keepOwner, keepGroup));
+    }
+
+    /** The content of the fragments, joined in order; a directory fragment adds its regular files by name. */
+    private byte[] fragmentBytes() throws IOException, ResourceException {
+        var out = new ByteArrayOutputStream();
+        for (FileSpec.Fragment f : spec.fragments()) {
+            if (f.directory()) {
+                var files = new ArrayList<Path>();
+                try (DirectoryStream<Path> entries = Files.newDirectoryStream(f.path())) {
+                    for (Path e : entries) {
+                        if (Files.isRegularFile(e)) {
+                            files.add(e);
+                        }
+                    }
+                } catch (NoSuchFileException e) {
+                    throw new ResourceException(id, "fragment directory " + f.path() + "/ does not exist");
+                }
+                files.sort(null);
+                for (Path e : files) {
+                    out.write(Files.readAllBytes(e));
+                }
+            } else {
+                try {
+                    out.write(Files.readAllBytes(f.path()));
+                } catch (NoSuchFileException e) {
+                    throw new ResourceException(id, "fragment " + f.path() + " does not exist");
+                }
+            }
+        }
+        return out.toByteArray();
+    }
+
+    // ---- shared parts
+
+    /**
+     * Plans the mode, owner and group of an existing {@code p} in place. A chown clears set-id
+     * bits, so the mode is set again after one when it has any.
+     */
+    private void planAttributes(Plan plan, Path p, PosixFileAttributes now, boolean directory, UserPrincipal owner,
+            GroupPrincipal group) throws IOException {
+        int oldMode = FileModes.get(p);
+        int mode = spec.mode() == null ? oldMode : spec.mode().apply(oldMode, directory);
+        if (mode != oldMode) {
+            plan.describe("mode " + FileModes.format(oldMode) + " -> " + FileModes.format(mode));
+        }
+        boolean chown = describeOwnership(plan, now, owner, group);
+        if (chown) {
+            plan.step(() -> AtomicFile.chown(p, owner, group));
+        }
+        if (mode != oldMode || chown && (oldMode & 06000) != 0) {
+            plan.step(() -> FileModes.set(p, mode));
+        }
+    }
+
+    /** Describes owner and group changes {@code now} needs; true when there is one. */
+    private boolean describeOwnership(Plan plan, PosixFileAttributes now, UserPrincipal owner, GroupPrincipal group) {
+        boolean any = false;
+        if (owner != null && !owner.equals(now.owner())) {
+            plan.describe("owner " + now.owner().getName() + " -> " + spec.owner());
+            any = true;
+        }
+        if (group != null && !group.equals(now.group())) {
+            plan.describe("group " + now.group().getName() + " -> " + spec.group());
+            any = true;
+        }
+        return any;
+    }
+
+    private String ownershipDetail(String first, UserPrincipal owner, GroupPrincipal group) {
+        var parts = new ArrayList<String>();
+        if (!first.isEmpty()) {
+            parts.add(first);
+        }
+        if (owner != null) {
+            parts.add("owner " + spec.owner());
+        }
+        if (group != null) {
+            parts.add("group " + spec.group());
+        }
+        return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
+    }
+
+    /**
+     * Plans removing what is at the path to make room for {@code wanted}: allowed only with
+     * {@code force}. A directory is removed with its contents; anything else is replaced by the
+     * rename that puts the new entry in place.
+     */
+    private void replaceWithForce(Plan plan, PosixFileAttributes now, String wanted) throws ResourceException {
+        String what = TreeCopy.describe(now);
+        if (!spec.force()) {
+            throw new ResourceException(id, spec.display() + " is " + what + ", not " + wanted
+                    + "; set force: true to replace it");
+        }
+        Path p = spec.path();
+        String kind = what.substring(what.indexOf(' ') + 1);
+        if (now.isDirectory() || wanted.equals("a directory")) {
+            plan.add("replace " + kind + " (force)", () -> TreeCopy.deleteTree(p));
+        } else {
+            plan.describe("replace " + kind + " (force)");
+        }
+    }
+
+    private void requireParent(Path p) throws ResourceException {
+        Path parent = p.getParent();
         if (parent == null) {
-            throw new ResourceException(id, path + " has no parent directory");
+            throw new ResourceException(id, spec.display() + " has no parent directory");
         }
         if (!Files.isDirectory(parent)) {
-            throw new ResourceException(id, Files.exists(parent)
+            throw new ResourceException(id, Files.exists(parent, LinkOption.NOFOLLOW_LINKS)
                     ? "parent " + parent + " is not a directory"
                     : "parent directory " + parent + " does not exist");
         }
     }
 
+    private UserPrincipal wantedOwner() throws IOException, ResourceException {
+        if (spec.owner() == null) {
+            return null;
+        }
+        try {
+            return FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(spec.owner());
+        } catch (UserPrincipalNotFoundException e) {
+            throw new ResourceException(id, "owner '" + spec.owner() + "' is neither a user name nor a uid");
+        }
+    }
+
+    private GroupPrincipal wantedGroup() throws IOException, ResourceException {
+        if (spec.group() == null) {
+            return null;
+        }
+        try {
+            return FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(spec.group());
+        } catch (UserPrincipalNotFoundException e) {
+            throw new ResourceException(id, "group '" + spec.group() + "' is neither a group name nor a gid");
+        }
+    }
+
+    private String sourceDisplay() {
+        return spec.directory() ? spec.source() + "/" : spec.source().toString();
+    }
+
+    /** The attributes of the path itself (a symbolic link is not followed), or null if missing. */
+    private static PosixFileAttributes lstat(Path p) throws IOException {
+        try {
+            return Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** The attributes of what the path leads to (links followed), or null if missing. */
+    private static PosixFileAttributes stat(Path p) throws IOException {
+        try {
+            return Files.readAttributes(p, PosixFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
     private static boolean hasContent(Path file, long size, byte[] content) throws IOException {
         return size == content.length && Arrays.equals(Files.readAllBytes(file), content);
+    }
+
+    private static String explain(IOException e) {
+        if (e instanceof AccessDeniedException a) {
+            return "permission denied: " + a.getFile();
+        }
+        if (e instanceof NoSuchFileException n) {
+            return "no such file or directory: " + n.getFile();
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason() + (f.getFile() == null ? "" : ": " + f.getFile())
+                    + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile());
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    // ---- watch
+
+    /**
+     * Watches the path, the source or fragments, and for a copied tree every directory of both
+     * trees; each change calls {@link ResourceContext#event()}. For a tree, the watch thread
+     * re-lists the trees' directories after changes and subscribes new ones (then reports an
+     * event, as changes in a new directory may have come before its watch).
+     */
+    @Override
+    public void watch(ResourceContext ctx) throws Exception {
+        PathWatcher paths = ctx.paths();
+        var subs = new HashMap<Path, PathWatcher.Subscription>();
+        boolean tree = spec.copiesTree();
+        var rescan = new Semaphore(0);
+        Runnable onChange = tree ? () -> {
+            ctx.event();
+            rescan.release();
+        } : ctx::event;
+        try {
+            Set<Path> fixed = fixedWatches();
+            for (Path p : fixed) {
+                subs.put(p, paths.subscribe(p, onChange));
+            }
+            if (tree) {
+                syncTreeWatches(paths, subs, fixed, onChange);
+            }
+            ctx.running();
+            while (true) {
+                if (!tree) {
+                    Thread.sleep(Long.MAX_VALUE);
+                    continue;
+                }
+                rescan.acquire();
+                rescan.drainPermits();
+                if (syncTreeWatches(paths, subs, fixed, onChange)) {
+                    ctx.event();
+                }
+            }
+        } finally {
+            subs.values().forEach(PathWatcher.Subscription::close);
+        }
+    }
+
+    /** The paths watched for the whole life of the watch. */
+    private Set<Path> fixedWatches() {
+        var set = new LinkedHashSet<Path>();
+        set.add(spec.path());
+        if (spec.source() != null) {
+            set.add(spec.source());
+        }
+        spec.fragments().forEach(f -> set.add(f.path()));
+        return set;
+    }
+
+    /**
+     * Subscribes each directory now in the source and destination trees and drops those gone.
+     *
+     * @return whether a directory was newly subscribed
+     */
+    private boolean syncTreeWatches(PathWatcher paths, Map<Path, PathWatcher.Subscription> subs, Set<Path> fixed,
+            Runnable onChange) throws IOException {
+        var wanted = new LinkedHashSet<>(fixed);
+        wanted.addAll(directoriesUnder(spec.path()));
+        wanted.addAll(directoriesUnder(spec.source()));
+        boolean added = false;
+        for (Path dir : wanted) {
+            if (!subs.containsKey(dir)) {
+                subs.put(dir, paths.subscribe(dir, onChange));
+                added = true;
+            }
+        }
+        var it = subs.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            if (!wanted.contains(e.getKey())) {
+                e.getValue().close();
+                it.remove();
+            }
+        }
+        return added;
+    }
+
+    /** The directories of the tree at {@code root} (itself included), links not followed. */
+    private static List<Path> directoriesUnder(Path root) throws IOException {
+        var dirs = new ArrayList<Path>();
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            return dirs;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                dirs.add(dir);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return dirs;
     }
 }
