@@ -3,6 +3,7 @@ package dev.converge.resources;
 import dev.converge.resources.exec.ExecKind;
 import dev.converge.resources.file.FileKind;
 import dev.converge.resources.noop.NoopKind;
+import dev.converge.resources.pkg.PkgKind;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -11,7 +12,7 @@ import java.util.TreeMap;
 /** The registry of resource kinds, by the name graph files use. Immutable. */
 public final class Kinds {
 
-    private static final Kinds BUILT_IN = of(new ExecKind(), new FileKind(), new NoopKind());
+    private static final Kinds BUILT_IN = of(new ExecKind(), new FileKind(), new NoopKind(), new PkgKind());
 
     private final SortedMap<String, ResourceKind<?>> byName;
 
