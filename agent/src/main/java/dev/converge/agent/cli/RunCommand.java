@@ -115,10 +115,10 @@ final class RunCommand implements Callable<Integer> {
             if (!engine.stop(STOP_GRACE)) {
                 LOG.error("some resources did not stop within {} s", STOP_GRACE.toSeconds());
             }
-            statuses = engine.statuses();
+            statuses = summary.outcome(engine.statuses());
         }
         writePlan(PlanDrawing.result(snapshot, statuses));
-        LOG.info("summary: {}", summary.render(statuses));
+        LOG.info("summary{}: {}", noop ? " (noop)" : "", summary.render(statuses));
 
         if (signal.get() != null) {
             return signal.get().equals("INT") ? 130 : 143;

@@ -3,8 +3,10 @@ package dev.converge.agent.engine;
 import dev.converge.resources.ResourceId;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -19,6 +21,7 @@ public final class RunSummary implements Consumer<EngineEvent> {
 
     private final long startNanos = System.nanoTime();
     private final Map<ResourceId, Line> lines = new ConcurrentHashMap<>();
+    private final Set<ResourceId> changed = ConcurrentHashMap.newKeySet();
 
     @Override
     public void accept(EngineEvent event) {
@@ -27,6 +30,9 @@ public final class RunSummary implements Consumer<EngineEvent> {
             case EngineEvent.Failed f -> f.took();
             default -> null;
         };
+        if (event instanceof EngineEvent.Finished f && f.status() == Status.CHANGED) {
+            changed.add(f.id());
+        }
         if (took != null) {
             lines.merge(event.id(), new Line(1, took),
                     (a, b) -> new Line(a.checks() + b.checks(), a.busy().plus(b.busy())));
@@ -40,6 +46,17 @@ public final class RunSummary implements Consumer<EngineEvent> {
     /** Time since this summary was created. */
     public Duration wall() {
         return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    /**
+     * What the run did to each resource: its current status, except that a resource found right
+     * now but changed earlier in the run (say, before the echo of its own write was checked)
+     * counts as CHANGED.
+     */
+    public Map<ResourceId, Status> outcome(Map<ResourceId, Status> statuses) {
+        var result = new LinkedHashMap<ResourceId, Status>();
+        statuses.forEach((id, s) -> result.put(id, s == Status.OK && changed.contains(id) ? Status.CHANGED : s));
+        return result;
     }
 
     /** Counts by status, every status present (zero where none). */

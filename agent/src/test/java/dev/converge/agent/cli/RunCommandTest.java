@@ -178,7 +178,8 @@ class RunCommandTest {
         assertThat(result.exit()).isZero();
         assertThat(dir.resolve("touched")).doesNotExist();
         assertThat(dir.resolve("file")).doesNotExist();
-        assertThat(result.stderr()).contains("exec[touch] would change in");
+        assertThat(result.stderr()).contains("exec[touch]: would change: run `touch " + dir.resolve("touched") + "`")
+                .contains("file[" + dir.resolve("file") + "]: would change: create (1 byte");
     }
 
     @Test
@@ -186,5 +187,45 @@ class RunCommandTest {
         var result = AgentProcess.run(dir, "run", "--file", "x.yaml", "--converged-timeout=soon");
         assertThat(result.exit()).isEqualTo(2);
         assertThat(result.stderr()).contains("--converged-timeout");
+    }
+
+    @Test
+    void aRunningAgentRepairsADeletedFileAndRefreshesWhatItNotifies() throws Exception {
+        Path g = graph("""
+                graph: drift
+                resources:
+                  file:
+                  - name: DIR/app.conf
+                    content: "port = 8080\\n"
+                  exec:
+                  - name: reload
+                    shell: /bin/sh
+                    cmd: echo reload >> DIR/reloads
+                    refreshonly: true
+                edges:
+                - name: conf-reloads
+                  from: {kind: file, name: DIR/app.conf}
+                  to: {kind: exec, name: reload}
+                  notify: true
+                """);
+        Path conf = dir.resolve("app.conf");
+        Path reloads = dir.resolve("reloads");
+        AgentProcess agent = AgentProcess.start(dir, "run", "--file", g.toString());
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(reloads)
+                    && Files.readAllLines(reloads).size() == 1);
+
+            Files.delete(conf);
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(conf)
+                    && Files.readAllLines(reloads).size() == 2);
+            assertThat(Files.readString(conf)).isEqualTo("port = 8080\n");
+        } finally {
+            agent.process().destroy();
+        }
+        String log = agent.await(Duration.ofSeconds(30)).stderr();
+        assertThat(log.lines().filter(l -> l.endsWith(conf + "] start")))
+                .as("re-checks after events are logged only when they change something").hasSize(1);
+        assertThat(log).contains(conf + "] changed in").contains("exec[reload] refresh (notified by file[" + conf + "])");
     }
 }

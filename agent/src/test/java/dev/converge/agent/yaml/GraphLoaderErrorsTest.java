@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** Every class of error, with its exact line, column and message. */
 class GraphLoaderErrorsTest {
 
-    private static final String EXEC_FIELDS = "args, cmd, creates, cwd, env, ifcmd, ifshell, meta, name, pollint, "
-            + "shell, state, timeout, watchcmd, watchshell";
+    private static final String EXEC_FIELDS = "args, cmd, creates, cwd, donecmd, donecwd, doneshell, env, group, "
+            + "ifcmd, ifcwd, ifequals, ifshell, meta, name, nifcmd, nifcwd, nifshell, pollint, refreshonly, shell, "
+            + "state, timeout, user, watchcmd, watchcwd, watchfiles, watchshell";
     private static final String META_FIELDS = "autoedge, autogroup, burst, delay, hidden, limit, noop, poll, retry, "
             + "retryreset, sema, timeout";
     private static final String TOP_KEYS = "graph, comment, resources, edges";
@@ -145,15 +146,15 @@ class GraphLoaderErrorsTest {
                       - name: vm
                     """)).containsExactly(
                     "g.yaml:2:3: error: kind 'svc' is an mgmt kind that converge does not implement"
-                            + " (it implements: exec, file, noop)",
+                            + " (it implements: exec, file, noop, pkg)",
                     "g.yaml:5:3: error: kind 'aws:ec2' is an mgmt kind that converge does not implement"
-                            + " (it implements: exec, file, noop)");
+                            + " (it implements: exec, file, noop, pkg)");
         }
 
         @Test
         void unknownKindListsTheKinds() {
             assertThat(problems("resources:\n  exce:\n  - name: a\n")).containsExactly(
-                    "g.yaml:2:3: error: unknown kind 'exce' (kinds: exec, file, noop)");
+                    "g.yaml:2:3: error: unknown kind 'exce' (kinds: exec, file, noop, pkg)");
         }
 
         @Test
@@ -162,8 +163,8 @@ class GraphLoaderErrorsTest {
             assertThat(rejected(loader, "resources:\n  svc: []\n  exce: []\n").diagnostics())
                     .extracting(Diagnostic::toString).containsExactly(
                             "g.yaml:2:3: error: kind 'svc' is an mgmt kind that converge does not implement"
-                                    + " (it implements: exec, fake, file, noop)",
-                            "g.yaml:3:3: error: unknown kind 'exce' (kinds: exec, fake, file, noop)");
+                                    + " (it implements: exec, fake, file, noop, pkg)",
+                            "g.yaml:3:3: error: unknown kind 'exce' (kinds: exec, fake, file, noop, pkg)");
         }
 
         @Test
@@ -218,11 +219,12 @@ class GraphLoaderErrorsTest {
                         foo: 1
                       file:
                       - name: /tmp/f
-                        source: /dev/null
+                        colour: red
                     """)).containsExactly(
                     "g.yaml:5:5: error: exec[a]: unknown field 'foo' for exec (fields: " + EXEC_FIELDS + ")",
-                    "g.yaml:8:5: error: file[/tmp/f]: unknown field 'source' for file"
-                            + " (fields: content, meta, mode, name, path, state)");
+                    "g.yaml:8:5: error: file[/tmp/f]: unknown field 'colour' for file (fields: basename, content,"
+                            + " dirname, force, fragments, group, meta, mode, name, owner, path, purge, recurse,"
+                            + " source, state, symlink)");
         }
 
         @Test
@@ -372,7 +374,7 @@ class GraphLoaderErrorsTest {
                       from: {kind: svc, name: sshd}
                       to: {kind: exec, name: a}
                     """)).containsExactly("g.yaml:9:10: error: edge 'e1': from: kind 'svc' is an mgmt kind that"
-                    + " converge does not implement (it implements: exec, file, noop)");
+                    + " converge does not implement (it implements: exec, file, noop, pkg)");
         }
 
         @Test
@@ -451,7 +453,7 @@ class GraphLoaderErrorsTest {
                 "g.yaml:12:5: warning: exec[c]: pollint is a legacy mgmt field and is ignored;"
                         + " use meta: {poll: SECONDS}",
                 "g.yaml:13:3: error: kind 'svc' is an mgmt kind that converge does not implement"
-                        + " (it implements: exec, file, noop)",
+                        + " (it implements: exec, file, noop, pkg)",
                 "g.yaml:16:3: error: cycle: exec[b] -> exec[c] -> exec[b] (edges bc, cb)",
                 "g.yaml:22:3: error: edge 'ax' refers to exec[x], which is not declared");
         assertThat(e.errors()).hasSize(5);

@@ -67,8 +67,7 @@ class GraphLoaderTest {
                 ResourceId.of("exec", "exec1"), ResourceId.of("exec", "exec2"), ResourceId.of("noop", "done"));
         assertThat(g.resource(ResourceId.of("exec", "exec1")).location())
                 .isEqualTo(new SourceLocation("g.yaml", 5, 5));
-        assertThat(exec(g, "exec2")).isEqualTo(new ExecParams(
-                "sleep 2", "", List.of(), "", Map.of(), 0, "", "", "", "", "", 0, ""));
+        assertThat(exec(g, "exec2")).isEqualTo(ExecParams.of("sleep 2"));
         assertThat(g.resource(ResourceId.of("noop", "done")).params()).isEqualTo(new NoopParams("finished"));
         assertThat(g.resource(ResourceId.of("exec", "exec1")).meta()).isEqualTo(MetaParams.DEFAULTS);
         assertThat(g.edges()).containsExactly(
@@ -94,14 +93,14 @@ class GraphLoaderTest {
                   exec:
                   - name: e
                     cmd: echo hi
-                    watchcmd: tail -f /var/log/syslog
+                    pollint: 5
                 """);
 
         LoadedGraph loaded = loader().load(file);
 
         assertThat(loaded.snapshot().name()).isEqualTo("hello");
         assertThat(loaded.diagnostics()).containsExactly(Diagnostic.warning(new SourceLocation(file.toString(), 5, 5),
-                "exec[e]: watchcmd is not watched by this version of converge; the command is ignored"));
+                "exec[e]: pollint is a legacy mgmt field and is ignored; use meta: {poll: SECONDS}"));
     }
 
     @Test

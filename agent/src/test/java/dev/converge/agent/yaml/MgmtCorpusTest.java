@@ -1,9 +1,12 @@
 package dev.converge.agent.yaml;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.converge.agent.graph.Diagnostic;
+import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.graph.InvalidGraphException;
+import dev.converge.agent.graph.Planner;
 import dev.converge.resources.Kinds;
 import dev.converge.resources.Problem.Severity;
 import java.io.IOException;
@@ -35,20 +38,9 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 class MgmtCorpusTest {
 
-    /**
-     * Files that use file features converge does not have yet: the error each must give until
-     * then, followed by the other errors those features explain. When a feature lands the
-     * assertion fails and the entry goes.
-     */
-    private static final Map<String, List<String>> PENDING = Map.of(
-            // file source:, recurse: and force: (copying a tree) arrive in a later issue; their
-            // paths end in '/', so they are directories too.
-            "file2.yaml", List.of("unknown field 'source'", "unknown field 'recurse'", "unknown field 'force'",
-                    "names a directory"),
-            "autoedges3.yaml", List.of("unknown field 'source'", "names a directory"),
-            // A path ending in '/' is a directory; the file kind manages regular files only so far.
-            "autoedges1.yaml", List.of("names a directory"),
-            "autoedges2.yaml", List.of("names a directory"));
+    /** Errors in files mgmt's own validation rejects too: one more error each may give. */
+    private static final Map<String, String> ALSO_WRONG_IN_MGMT = Map.of(
+            "autoedges3.yaml", "is a directory, so source must be a directory too");
 
     private static final Set<String> MGMT_ONLY_KEYS = Set.of("remote", "collect");
 
@@ -105,16 +97,14 @@ class MgmtCorpusTest {
                 assertThat(d.where().column()).isPositive();
             });
         }
-        if (PENDING.containsKey(name)) {
-            assertThat(rejection).as("%s is expected to fail until its feature lands", name).isNotNull();
-            assertThat(rejection.errors()).extracting(Diagnostic::message)
-                    .anySatisfy(m -> assertThat(m).contains(PENDING.get(name).getFirst()));
-        } else if (scan.supported()) {
+        if (scan.supported()) {
             assertThat(rejection).as("%s should load, got %s", name,
                     rejection == null ? "" : rejection.diagnostics()).isNull();
             assertThat(loaded.diagnostics()).extracting(Diagnostic::severity)
                     .allMatch(s -> s == Severity.WARNING || s == Severity.INFO);
             assertThat(loaded.snapshot().size()).isEqualTo(scan.resources().size());
+            GraphSnapshot declared = loaded.snapshot();
+            assertThatCode(() -> Planner.plan(declared)).as("%s plans", name).doesNotThrowAnyException();
             assertThat(loaded.snapshot().edges()).hasSize(scan.edgeCount());
             return;
         }
@@ -145,7 +135,7 @@ class MgmtCorpusTest {
                 scan.unsupportedKinds().stream().anyMatch(k -> m.contains("kind '" + k + "'"))
                         || scan.mgmtOnlyKeys().stream().anyMatch(k -> m.startsWith(k + ":"))
                         || m.contains("[@@")
-                        || PENDING.getOrDefault(name, List.of()).stream().anyMatch(m::contains))
+                        || m.contains(ALSO_WRONG_IN_MGMT.getOrDefault(name, "\0")))
                 .as("unexplained error: %s", m).isTrue());
     }
 

@@ -66,9 +66,9 @@ final class ExecResource implements Resource {
         CommandLine done = command(Role.DONECMD);
         var changes = new ArrayList<String>();
         if (!apply) {
-            changes.add("would run " + cmd.label());
+            changes.add("run " + cmd.label());
             if (!done.isEmpty()) {
-                changes.add("would run " + done.label());
+                changes.add("run " + done.label());
             }
             return new CheckResult(changes);
         }

@@ -95,7 +95,7 @@ class ExecGuardsTest {
         assertThat(run(p, false).isOk()).isTrue();
 
         p.ifcmd = "true";
-        assertThat(run(p, false).changes()).containsExactly("would run `true`");
+        assertThat(run(p, false).changes()).containsExactly("run `true`");
     }
 
     @Test
@@ -258,7 +258,7 @@ class ExecGuardsTest {
         p.donecmd = "touch " + done;
 
         assertThat(run(p, false).changes())
-                .containsExactly("would run `touch " + marker + "`", "would run donecmd `touch " + done + "`");
+                .containsExactly("run `touch " + marker + "`", "run donecmd `touch " + done + "`");
         assertThat(ctx.lines("stdout")).containsExactly("if", "nif");
         assertThat(marker).doesNotExist();
         assertThat(done).doesNotExist();
@@ -311,7 +311,7 @@ class ExecGuardsTest {
         p.refreshonly = true;
         ctx.setRefreshing(true);
 
-        assertThat(run(p, false).changes()).containsExactly("would run `touch " + marker + "`");
+        assertThat(run(p, false).changes()).containsExactly("run `touch " + marker + "`");
         assertThat(marker).doesNotExist();
     }
 }

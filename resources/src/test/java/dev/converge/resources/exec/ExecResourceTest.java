@@ -241,7 +241,7 @@ class ExecResourceTest {
 
         CheckResult result = run(direct("touch " + marker), false);
 
-        assertThat(result.changes()).containsExactly("would run `touch " + marker + "`");
+        assertThat(result.changes()).containsExactly("run `touch " + marker + "`");
         assertThat(marker).doesNotExist();
         assertThat(ctx.outputs()).isEmpty();
     }
