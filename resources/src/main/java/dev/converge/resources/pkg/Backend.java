@@ -50,7 +50,7 @@ sealed interface Backend permits AptBackend, DnfBackend {
     /** The command that refreshes the package lists, e.g. {@code apt-get update}; empty if none. */
     Optional<String> refreshCommand();
 
-    /** Refreshes the package lists; only when {@link #refreshCommand()} is present. */
+    /** Refreshes the package lists; does nothing when {@link #refreshCommand()} is empty. */
     void refresh() throws ResourceException, InterruptedException;
 
     /** How an install transaction names a given version of a package. */

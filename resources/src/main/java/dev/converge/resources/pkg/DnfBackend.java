@@ -99,9 +99,9 @@ final class DnfBackend implements Backend {
         return Optional.empty();
     }
 
+    /** Nothing to do: dnf refreshes its metadata by itself when it runs. */
     @Override
     public void refresh() {
-        throw new UnsupportedOperationException("dnf refreshes its metadata by itself");
     }
 
     @Override

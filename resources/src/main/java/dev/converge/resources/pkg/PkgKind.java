@@ -215,7 +215,7 @@ public final class PkgKind implements ResourceKind<PkgParams> {
 
         @Override
         public PathWatcher paths() {
-            throw new UnsupportedOperationException("no file watcher outside a resource call");
+            throw new IllegalStateException("no file watcher outside a resource call");
         }
 
         @Override
