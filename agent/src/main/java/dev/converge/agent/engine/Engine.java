@@ -57,6 +57,10 @@ public final class Engine implements AutoCloseable {
     private volatile GraphSnapshot snapshot;
     private volatile Map<ResourceId, Vertex> vertices = Map.of();
     private volatile boolean stopping;
+    /** With {@code --fail-fast}: set by the first permanent failure; no checkApply starts after it. */
+    private volatile boolean halted;
+    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.CompletableFuture<Void> haltedAndIdle = new java.util.concurrent.CompletableFuture<>();
     private DirectoryWatchHub paths;
 
     /**
@@ -106,24 +110,47 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Runs the resource's watch; an error ends it and fails the resource. */
+    /**
+     * Runs the resource's watch, restarting it after an error as {@code meta.retry} and
+     * {@code meta.delay} say; an error with no retry left fails the resource, which is then no
+     * longer watched.
+     */
     private void watch(Vertex v) {
-        try {
-            v.resource.watch(v.context);
-            if (!stopping) {
-                v.watchError = "watch ended unexpectedly";
+        MetaParams meta = v.spec.meta();
+        int failures = 0;
+        while (true) {
+            String error;
+            try {
+                v.resource.watch(v.context);
+                error = "watch ended unexpectedly";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                error = "watch failed: " + (e.getMessage() == null ? e.toString() : e.getMessage());
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        } catch (Exception e) {
-            if (!stopping) {
-                v.watchError = "watch failed: " + (e.getMessage() == null ? e.toString() : e.getMessage());
+            if (stopping) {
+                return;
             }
-        }
-        if (v.watchError != null) {
-            converger.busy(v.id);
-            v.wake();
+            if (meta.retryreset() && v.watchCameUp) {
+                failures = 0;
+            }
+            v.watchCameUp = false;
+            failures++;
+            if (meta.retry() >= 0 && failures > meta.retry()) {
+                v.watchError = error;
+                converger.busy(v.id);
+                v.wake();
+                return;
+            }
+            emit(new EngineEvent.Message(v.id, true, error + "; restarting the watch in " + meta.delay()
+                    + " ms (retry " + failures + (meta.retry() < 0 ? "" : " of " + meta.retry()) + ")"));
+            try {
+                Thread.sleep(meta.delay());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -156,6 +183,34 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * Completes once {@code --fail-fast} has stopped the run: a resource failed for good and
+     * every checkApply that was running then has returned. Never completes without fail-fast.
+     */
+    public java.util.concurrent.CompletableFuture<Void> failedFast() {
+        return haltedAndIdle;
+    }
+
+    /** A resource failed for good: it is no longer watched, and with fail-fast the run halts. */
+    private void failedPermanently(Vertex v) {
+        Thread watcher = v.watcher;
+        if (watcher != null && watcher != Thread.currentThread()) {
+            watcher.interrupt();
+        }
+        if (options.failFast() && !halted) {
+            halted = true;
+            emit(new EngineEvent.Message(v.id, true, "fail-fast: starting nothing new; "
+                    + running.get() + " running check(s) may finish"));
+        }
+        completeHaltIfIdle();
+    }
+
+    private void completeHaltIfIdle() {
+        if (halted && running.get() == 0) {
+            haltedAndIdle.complete(null);
+        }
+    }
+
     /** The graph being run. */
     public GraphSnapshot snapshot() {
         return snapshot;
@@ -185,6 +240,7 @@ public final class Engine implements AutoCloseable {
         if (watchError != null && v.status != Status.FAILED) {
             v.status = Status.FAILED;
             emit(new EngineEvent.Failed(v.id, watchError, 1, Duration.ZERO, null));
+            failedPermanently(v);
             settled(v);
             return;
         }
@@ -227,8 +283,16 @@ public final class Engine implements AutoCloseable {
             }
             return;
         }
+        if (halted) {
+            converger.idle(v.id);
+            return;
+        }
+        if (v.checkedOnce && v.limiter != null) {
+            v.limiter.acquire();
+        }
         v.dirty = false;
         checkApply(v);
+        v.checkedOnce = true;
         settled(v);
     }
 
@@ -308,6 +372,14 @@ public final class Engine implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             long beforePermits = System.nanoTime();
             List<Semaphore> held = acquirePermits(v);
+            // Counted before the check, so a fail-fast halt either sees this call or stops it.
+            running.incrementAndGet();
+            if (halted) {
+                held.reversed().forEach(Semaphore::release);
+                running.decrementAndGet();
+                completeHaltIfIdle();
+                return;
+            }
             long start = System.nanoTime();
             waitedNanos += start - beforePermits;
             v.status = Status.RUNNING;
@@ -322,17 +394,24 @@ public final class Engine implements AutoCloseable {
                 error = "internal error: " + e;
             } finally {
                 held.reversed().forEach(Semaphore::release);
+                running.decrementAndGet();
             }
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             if (result != null) {
+                if (meta.retryreset()) {
+                    v.checkFailures = 0;
+                }
                 v.status = result.isOk() ? Status.OK : Status.CHANGED;
                 emit(new EngineEvent.Finished(v.id, v.status, result, apply, took, Duration.ofNanos(waitedNanos)));
+                completeHaltIfIdle();
                 return;
             }
-            boolean retry = meta.retry() < 0 || attempt <= meta.retry();
-            if (!retry) {
+            v.checkFailures++;
+            boolean retry = meta.retry() < 0 || v.checkFailures <= meta.retry();
+            if (!retry || halted) {
                 v.status = Status.FAILED;
                 emit(new EngineEvent.Failed(v.id, error, attempt, took, null));
+                failedPermanently(v);
                 return;
             }
             v.status = Status.PENDING;
@@ -406,7 +485,7 @@ public final class Engine implements AutoCloseable {
 
     /** From a watch: the resource may have drifted. */
     void event(Vertex v) {
-        if (stopping) {
+        if (stopping || v.status == Status.FAILED) {
             return;
         }
         converger.busy(v.id);
@@ -415,6 +494,7 @@ public final class Engine implements AutoCloseable {
     }
 
     void watchRunning(Vertex v) {
+        v.watchCameUp = true;
         emit(new EngineEvent.Message(v.id, false, "watching"));
     }
 

@@ -6,14 +6,20 @@ package dev.converge.agent.engine;
  * @param noop     check every resource, apply none
  * @param parallel the most checkApply calls at once across the graph; 0 is unbounded
  * @param watch    whether resources watch for drift after their first check
+ * @param failFast after the first permanent failure, start no new checkApply; running ones finish
  */
-public record EngineOptions(boolean noop, int parallel, boolean watch) {
+public record EngineOptions(boolean noop, int parallel, boolean watch, boolean failFast) {
 
-    public static final EngineOptions DEFAULTS = new EngineOptions(false, 0, true);
+    public static final EngineOptions DEFAULTS = new EngineOptions(false, 0, true, false);
 
     public EngineOptions {
         if (parallel < 0) {
             throw new IllegalArgumentException("parallel must be >= 0, got " + parallel);
         }
+    }
+
+    /** Keep-going options: a failure skips its descendants and everything else runs. */
+    public EngineOptions(boolean noop, int parallel, boolean watch) {
+        this(noop, parallel, watch, false);
     }
 }

@@ -38,6 +38,14 @@ final class Vertex {
      * coalesce into one refresh. Guarded by {@code this}.
      */
     final java.util.Set<ResourceId> notifiedBy = new java.util.LinkedHashSet<>();
+    /** Failed checkApply calls counted against {@code meta.retry}; a success resets it only with {@code meta.retryreset}. Worker only. */
+    int checkFailures;
+    /** Whether a checkApply has finished once; later checks are rate limited. Worker only. */
+    boolean checkedOnce;
+    /** Limits re-checks to {@code meta.limit} per second; null when unlimited. */
+    final EventLimiter limiter;
+    /** Set when the watch reports running; with {@code meta.retryreset} it resets the watch's failure count. */
+    volatile boolean watchCameUp;
     /** A poll tick asks for a check without apply. */
     volatile boolean pollDue;
     /** Why the watch ended with an error; the worker turns it into a failure. */
@@ -54,6 +62,7 @@ final class Vertex {
         this.id = spec.id();
         this.resource = spec.newResource();
         this.context = new VertexContext(this, engine);
+        this.limiter = EventLimiter.of(spec.meta().limit(), spec.meta().burst());
     }
 
     /** Asks the worker to look at this vertex again. Never blocks. */

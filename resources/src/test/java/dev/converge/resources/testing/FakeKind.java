@@ -23,8 +23,8 @@ import java.util.stream.Collectors;
 /**
  * A scriptable kind for engine tests, named {@code fake}: each resource sleeps, fails a number
  * of times, or changes as its {@link FakeParams} say, and records every call in {@link #log()}.
- * A test can make a running resource {@linkplain #drift drift} or its watch {@linkplain
- * #failWatch fail}.
+ * A test can make a running resource {@linkplain #drift drift}, its next checks {@linkplain
+ * #failNext fail}, or its watch {@linkplain #failWatch fail}.
  *
  * <p>After its first successful apply a resource is converged: later checks return ok until it
  * drifts. Fakes with the same {@link FakeParams#group} group into one resource named
@@ -38,6 +38,7 @@ public final class FakeKind implements ResourceKind<FakeParams> {
     private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
     private final Map<String, BlockingQueue<String>> watchScripts = new ConcurrentHashMap<>();
     private final Map<String, AtomicBoolean> converged = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> scriptedFailures = new ConcurrentHashMap<>();
     private final List<String> implicitSemaphores;
 
     public FakeKind() {
@@ -64,6 +65,15 @@ public final class FakeKind implements ResourceKind<FakeParams> {
 
     private AtomicBoolean converged(String name) {
         return converged.computeIfAbsent(name, n -> new AtomicBoolean());
+    }
+
+    /** Makes the next {@code times} checkApply calls of resource {@code name} fail. */
+    public void failNext(String name, int times) {
+        scriptedFailures(name).addAndGet(times);
+    }
+
+    private AtomicInteger scriptedFailures(String name) {
+        return scriptedFailures.computeIfAbsent(name, n -> new AtomicInteger());
     }
 
     /** Makes the watch of the running resource {@code name} fail with {@code message}. */
@@ -124,6 +134,7 @@ public final class FakeKind implements ResourceKind<FakeParams> {
         AtomicInteger failed = failures.computeIfAbsent(name, n -> new AtomicInteger());
         BlockingQueue<String> watchScript = script(name);
         AtomicBoolean converged = converged(name);
+        AtomicInteger failNext = scriptedFailures(name);
         return new Resource() {
 
             @Override
@@ -150,6 +161,9 @@ public final class FakeKind implements ResourceKind<FakeParams> {
                 boolean ok = false;
                 try {
                     Thread.sleep(params.sleepMillis());
+                    if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        throw new ResourceException(id, "scripted failure (failNext)");
+                    }
                     if (params.failTimes() < 0 || failed.get() < params.failTimes()) {
                         failed.incrementAndGet();
                         throw new ResourceException(id, "scripted failure " + failed.get());
