@@ -20,7 +20,9 @@ public interface Resource {
     /**
      * Watches the resource's state until the thread is interrupted, calling
      * {@link ResourceContext#event()} whenever the state may have drifted. Calls
-     * {@link ResourceContext#running()} once the watch is in place.
+     * {@link ResourceContext#running()} once the watch is in place; the engine runs the first
+     * {@code checkApply} only after that (or after the watch failed), so no drift between the
+     * first check and the watch goes unseen.
      *
      * <p>The default watches nothing: it reports running and waits to be interrupted.
      *

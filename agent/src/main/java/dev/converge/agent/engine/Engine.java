@@ -102,8 +102,11 @@ public final class Engine implements AutoCloseable {
         for (Vertex v : byId.values()) {
             v.wake();
             v.worker.start();
+            long poll = v.spec.meta().poll();
+            if (!options.watch() || poll > 0) {
+                v.watchUp.countDown();
+            }
             if (options.watch()) {
-                long poll = v.spec.meta().poll();
                 v.watcher = Thread.ofVirtual().name((poll > 0 ? "poll " : "watch ") + v.id)
                         .start(poll > 0 ? () -> poll(v, Duration.ofSeconds(poll)) : () -> watch(v));
             }
@@ -129,6 +132,7 @@ public final class Engine implements AutoCloseable {
             } catch (Exception e) {
                 error = "watch failed: " + (e.getMessage() == null ? e.toString() : e.getMessage());
             }
+            v.watchUp.countDown();
             if (stopping) {
                 return;
             }
@@ -287,7 +291,13 @@ public final class Engine implements AutoCloseable {
             converger.idle(v.id);
             return;
         }
-        if (v.checkedOnce && v.limiter != null) {
+        if (!v.checkedOnce) {
+            v.watchUp.await();
+            if (v.watchError != null) {
+                v.wake();
+                return;
+            }
+        } else if (v.limiter != null) {
             v.limiter.acquire();
         }
         v.dirty = false;
@@ -495,6 +505,7 @@ public final class Engine implements AutoCloseable {
 
     void watchRunning(Vertex v) {
         v.watchCameUp = true;
+        v.watchUp.countDown();
         emit(new EngineEvent.Message(v.id, false, "watching"));
     }
 

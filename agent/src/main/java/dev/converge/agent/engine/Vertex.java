@@ -44,6 +44,11 @@ final class Vertex {
     boolean checkedOnce;
     /** Limits re-checks to {@code meta.limit} per second; null when unlimited. */
     final EventLimiter limiter;
+    /**
+     * Open once the watch is in place (or has failed, or there is none): the first checkApply
+     * waits for it, so no drift between the first check and the watch goes unseen.
+     */
+    final java.util.concurrent.CountDownLatch watchUp = new java.util.concurrent.CountDownLatch(1);
     /** Set when the watch reports running; with {@code meta.retryreset} it resets the watch's failure count. */
     volatile boolean watchCameUp;
     /** A poll tick asks for a check without apply. */
