@@ -29,7 +29,7 @@ final class GraphFile {
         try {
             LoadedGraph declared = new GraphLoader(Kinds.builtIn()).load(file);
             print(declared.diagnostics(), err);
-            return Optional.of(new LoadedGraph(Planner.plan(declared.snapshot()), declared.diagnostics()));
+            return Optional.of(declared.withSnapshot(Planner.plan(declared.snapshot())));
         } catch (InvalidGraphException e) {
             print(e.diagnostics(), err);
             long errors = e.errors().size();

@@ -3,10 +3,14 @@ package dev.converge.agent.cli;
 import dev.converge.agent.converger.Converger;
 import dev.converge.agent.dot.DotRenderer;
 import dev.converge.agent.dot.PlanDrawing;
+import dev.converge.agent.engine.CriticalPath;
 import dev.converge.agent.engine.Engine;
 import dev.converge.agent.engine.EngineEvent;
 import dev.converge.agent.engine.EngineOptions;
-import dev.converge.agent.engine.LogReporter;
+import dev.converge.agent.engine.LogFormat;
+import dev.converge.agent.engine.LogLine;
+import dev.converge.agent.engine.OutputMode;
+import dev.converge.agent.engine.Reporter;
 import dev.converge.agent.engine.RunSummary;
 import dev.converge.agent.engine.Status;
 import dev.converge.agent.graph.GraphSnapshot;
@@ -20,6 +24,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import picocli.CommandLine.Command;
@@ -62,6 +67,19 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-watch", description = "Apply once without watching for drift.")
     boolean noWatch;
 
+    @Option(names = "--output", paramLabel = "MODE", defaultValue = "streamed",
+            description = "streamed (default): each line as it happens; grouped: each resource's lines together, "
+                    + "when its check ends.")
+    OutputMode output;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text (default), or json: every line on stderr is one JSON object.")
+    LogFormat logFormat;
+
+    @Option(names = "--fail-fast", description = "After the first failure start nothing new, let running checks "
+            + "finish, and exit 1.")
+    boolean failFast;
+
     @Spec
     CommandSpec spec;
 
@@ -73,7 +91,8 @@ final class RunCommand implements Callable<Integer> {
         if (convergedTimeout < -1) {
             throw new ParameterException(spec.commandLine(), "--converged-timeout must be >= -1, got " + convergedTimeout);
         }
-        var loaded = graph.load(spec.commandLine().getErr());
+        logFormat.apply();
+        var loaded = graph.load(logFormat.lines(spec.commandLine().getErr()));
         if (loaded.isEmpty()) {
             return Main.INVALID;
         }
@@ -96,7 +115,8 @@ final class RunCommand implements Callable<Integer> {
         }
 
         var summary = new RunSummary();
-        Consumer<EngineEvent> listener = new LogReporter().andThen(summary);
+        Reporter reporter = output.reporter();
+        Consumer<EngineEvent> listener = reporter.andThen(summary);
         Duration timeout = convergedTimeout < 0 ? Duration.ofSeconds(-1) : Duration.ofSeconds(convergedTimeout);
         LOG.info("running {} from {} ({} resources, {} edges){}{}", snapshot.name(), graph.file, snapshot.size(),
                 snapshot.edges().size(), noop ? ", noop" : "",
@@ -106,7 +126,13 @@ final class RunCommand implements Callable<Integer> {
             LOG.info("converged for {} s", convergedTimeout);
             done.countDown();
         })) {
-            var engine = new Engine(new EngineOptions(noop, parallel, !noWatch), listener, converger);
+            var engine = new Engine(new EngineOptions(noop, parallel, !noWatch, failFast), listener, converger);
+            engine.failedFast().thenRun(done::countDown);
+            // SIGUSR1: the summary so far; the run goes on.
+            Signal.handle(new Signal("USR1"), s -> {
+                LOG.info("SIGUSR1 received: the run so far, still running");
+                logReport(snapshot, summary.outcome(engine.statuses()), summary.snapshot());
+            });
             engine.start(snapshot);
             done.await();
             if (signal.get() != null) {
@@ -115,16 +141,35 @@ final class RunCommand implements Callable<Integer> {
             if (!engine.stop(STOP_GRACE)) {
                 LOG.error("some resources did not stop within {} s", STOP_GRACE.toSeconds());
             }
+            reporter.flush();
             statuses = summary.outcome(engine.statuses());
         }
-        writePlan(PlanDrawing.result(snapshot, statuses));
-        LOG.info("summary{}: {}", noop ? " (noop)" : "", summary.render(statuses));
+        RunSummary.Snapshot recorded = summary.snapshot();
+        writePlan(PlanDrawing.result(snapshot, statuses, recorded.durations(),
+                CriticalPath.of(snapshot, recorded).ids()));
+        logReport(snapshot, statuses, recorded);
+        logMerged(loaded);
+        String totals = summary.render(statuses);
+        LogLine.agent(Level.INFO, "summary", totals, summary.wall(), "summary" + (noop ? " (noop)" : "") + ": " + totals)
+                .log(LOG);
 
         if (signal.get() != null) {
             return signal.get().equals("INT") ? 130 : 143;
         }
         boolean allGood = statuses.values().stream().allMatch(Status::succeeded);
         return allGood ? Main.OK : Main.FAILED;
+    }
+
+    /** The summary table, critical path and totals, one log line each (event {@code report} in JSON). */
+    private static void logReport(GraphSnapshot graph, Map<ResourceId, Status> statuses, RunSummary.Snapshot recorded) {
+        RunSummary.report(graph, statuses, recorded)
+                .forEach(line -> LogLine.agent(Level.INFO, "report", null, null, line).log(LOG));
+    }
+
+    /** Says which resources were declared more than once, identically, and so applied once. */
+    private static void logMerged(LoadedGraph loaded) {
+        loaded.merged().forEach((id, extra) -> LogLine.agent(Level.INFO, "report", null, null,
+                "merged: " + id + " was declared " + (extra + 1) + " times identically and applied once").log(LOG));
     }
 
     private void writePlan(String dot) {

@@ -143,6 +143,7 @@ public final class GraphLoader {
         /** The ids of {@link #specs} that are placeholders. */
         private final Set<ResourceId> broken = new HashSet<>();
         private final List<EdgeSpec> edges = new ArrayList<>();
+        private final Map<ResourceId, Integer> merged = new LinkedHashMap<>();
 
         Run(String source) {
             this.source = source;
@@ -201,7 +202,7 @@ public final class GraphLoader {
             if (snapshot == null || diagnostics.stream().anyMatch(Diagnostic::isError)) {
                 throw failure();
             }
-            return new LoadedGraph(snapshot, diagnostics);
+            return new LoadedGraph(snapshot, diagnostics, merged);
         }
 
         private InvalidGraphException failure() {
@@ -319,6 +320,7 @@ public final class GraphLoader {
             } else if (broken.contains(id)) {
                 return;
             } else if (first.sameDeclaration(spec)) {
+                merged.merge(id, 1, Integer::sum);
                 diagnostics.add(new Diagnostic(Problem.Severity.INFO, first.location(),
                         id + " declared again at " + item.location() + " identically; merged"));
             } else {

@@ -228,4 +228,271 @@ class RunCommandTest {
                 .as("re-checks after events are logged only when they change something").hasSize(1);
         assertThat(log).contains(conf + "] changed in").contains("exec[reload] refresh (notified by file[" + conf + "])");
     }
+
+    @Test
+    void atExitASummaryTableAndTheCriticalPathAreLoggedAndDrawn() throws Exception {
+        Path g = graph("""
+                graph: chain
+                resources:
+                  exec:
+                  - name: a
+                    cmd: sleep 0.3
+                  - name: b
+                    cmd: sleep 0.3
+                  - name: aside
+                    cmd: "true"
+                edges:
+                - name: a-then-b
+                  from: {kind: exec, name: a}
+                  to: {kind: exec, name: b}
+                """);
+
+        var result = AgentProcess.run(dir, "run", "--file", g.toString(), "--converged-timeout=0",
+                "--graphviz=" + dir.resolve("plan.dot"));
+
+        assertThat(result.exit()).as(result.stderr()).isZero();
+        assertThat(result.stderr())
+                .containsPattern("resource +result +applies +apply time +parents wait +permits wait\\n")
+                .containsPattern("exec\\[b] +CHANGED +1 +\\d+\\.\\d\\d s +\\d+\\.\\d\\d s +0\\.00 s\\n")
+                .containsPattern("critical path: exec\\[a] \\d+\\.\\d\\d s -> exec\\[b] \\d+\\.\\d\\d s"
+                        + " = \\d+\\.\\d\\d s of \\d+\\.\\d\\d s wall\\n")
+                .containsPattern("apply time \\d+\\.\\d\\d s in all, parallelism \\d+\\.\\d\\d\\n")
+                .contains("summary: 3 resources: 0 ok, 3 changed");
+        String dot = Files.readString(dir.resolve("plan.dot"));
+        assertThat(dot).containsPattern("\"exec\\[a]\" \\[\"label\"=\"exec\\[a]\\\\nCHANGED \\([^)]+\\)\",[^\\n]*\"penwidth\"=\"3\"")
+                .containsPattern("\"exec\\[a]\" -> \"exec\\[b]\" \\[[^\\n]*\"penwidth\"=\"3\"");
+        assertThat(dot.lines().filter(l -> l.startsWith("\"exec[aside]\"")).findFirst().orElseThrow())
+                .doesNotContain("penwidth");
+    }
+
+    @Test
+    void sigusr1LogsTheSummarySoFarAndTheRunGoesOn() throws Exception {
+        Path g = graph("""
+                graph: long
+                resources:
+                  exec:
+                  - name: quick
+                    cmd: "true"
+                  - name: long
+                    cmd: sleep 300
+                edges:
+                - name: quick-then-long
+                  from: {kind: exec, name: quick}
+                  to: {kind: exec, name: long}
+                """);
+        AgentProcess agent = AgentProcess.start(dir, "run", "--file", g.toString());
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> agent.stderrSoFar().contains("exec[long] start"));
+
+            int kill = new ProcessBuilder("kill", "-USR1", Long.toString(agent.process().pid())).start().waitFor();
+
+            assertThat(kill).isZero();
+            await().atMost(Duration.ofSeconds(30)).until(() -> agent.stderrSoFar().contains("parallelism"));
+            assertThat(agent.process().isAlive()).as("SIGUSR1 does not stop the agent").isTrue();
+            assertThat(agent.stderrSoFar())
+                    .contains("SIGUSR1 received: the run so far, still running")
+                    .containsPattern("exec\\[long] +RUNNING +1 ")
+                    .containsPattern("critical path: exec\\[quick] \\d+\\.\\d\\d s -> exec\\[long] "
+                            + "\\d+\\.\\d\\d s \\(running\\) = ")
+                    .doesNotContain("summary: ");
+        } finally {
+            agent.process().destroy();
+        }
+        var result = agent.await(Duration.ofSeconds(30));
+        assertThat(result.exit()).isEqualTo(143);
+        assertThat(result.stderr()).contains("summary: 2 resources: 0 ok, 1 changed, 0 failed, 0 skipped, 1 unfinished");
+    }
+
+    private Path twoChattyCommands() throws Exception {
+        return graph("""
+                graph: chatty
+                resources:
+                  exec:
+                  - name: a
+                    shell: /bin/sh
+                    cmd: i=0; while [ $i -lt 200 ]; do echo a-$i; echo a-err-$i >&2; i=$((i+1)); done
+                  - name: b
+                    shell: /bin/sh
+                    cmd: i=0; while [ $i -lt 200 ]; do echo b-$i; echo b-err-$i >&2; i=$((i+1)); done
+                """);
+    }
+
+    @Test
+    void streamedOutputNeverPutsTwoResourcesOnOneLine() throws Exception {
+        var result = AgentProcess.run(dir, "run", "-f", twoChattyCommands().toString(), "--converged-timeout=0",
+                "--no-watch");
+
+        assertThat(result.exit()).as(result.stderr()).isZero();
+        var output = result.stderr().lines().filter(l -> l.matches(".*\\] 2?> .*")).toList();
+        assertThat(output).hasSize(800).allSatisfy(line -> assertThat(line)
+                .matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} exec\\[(a|b)\\] (> \\1-\\d+|2> \\1-err-\\d+)"));
+    }
+
+    @Test
+    void groupedOutputWritesEachResourcesLinesAsOneBlock() throws Exception {
+        var result = AgentProcess.run(dir, "run", "-f", twoChattyCommands().toString(), "--converged-timeout=0",
+                "--no-watch", "--output=grouped");
+
+        assertThat(result.exit()).as(result.stderr()).isZero();
+        var lines = result.stderr().lines().map(l -> l.substring(13)).toList();
+        for (String r : new String[] {"a", "b"}) {
+            int start = lines.indexOf("exec[" + r + "] start");
+            int end = start + 401;
+            assertThat(start).as(result.stderr()).isNotNegative();
+            assertThat(lines.get(end)).startsWith("exec[" + r + "] changed in ");
+            assertThat(lines.subList(start + 1, end)).as("exec[%s]'s block", r)
+                    .allMatch(l -> l.matches("exec\\[" + r + "\\] (> " + r + "-\\d+|2> " + r + "-err-\\d+)"));
+            assertThat(lines.subList(start + 1, end).stream().filter(l -> l.contains("] > ")).toList())
+                    .first().isEqualTo("exec[" + r + "] > " + r + "-0");
+        }
+        assertThat(lines.getLast()).startsWith("summary: 2 resources: 0 ok, 2 changed");
+    }
+
+    @Test
+    void jsonLogFormatMakesEveryLineOneJsonObject() throws Exception {
+        Path g = graph("""
+                graph: json
+                resources:
+                  exec:
+                  - name: talk
+                    shell: /bin/sh
+                    cmd: echo out; echo err >&2
+                  - name: bad
+                    cmd: "false"
+                  - name: child
+                    cmd: "true"
+                edges:
+                - name: e1
+                  from: {kind: exec, name: bad}
+                  to: {kind: exec, name: child}
+                """);
+
+        var result = AgentProcess.run(dir, "run", "-f", g.toString(), "--converged-timeout=0", "--no-watch",
+                "--log-format=json");
+
+        assertThat(result.exit()).as(result.stderr()).isEqualTo(1);
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var events = new java.util.ArrayList<com.fasterxml.jackson.databind.JsonNode>();
+        for (String line : result.stderr().lines().toList()) {
+            var node = mapper.readTree(line);
+            assertThat(node.isObject()).as(line).isTrue();
+            java.time.Instant.parse(node.get("time").asText());
+            assertThat(node.get("level").asText()).isIn("INFO", "WARN", "ERROR");
+            assertThat(node.get("event").asText()).isNotEmpty();
+            assertThat(node.get("message").asText()).isNotEmpty();
+            events.add(node);
+        }
+        assertThat(event(events, "exec[talk]", "changed").get("duration").isNumber()).isTrue();
+        assertThat(event(events, "exec[talk]", "changed").get("result").asText()).isEqualTo("ran `echo out; echo err >&2`");
+        assertThat(event(events, "exec[talk]", "output").get("message").asText()).isIn("exec[talk] > out",
+                "exec[talk] 2> err");
+        var failed = event(events, "exec[bad]", "failed");
+        assertThat(failed.get("level").asText()).isEqualTo("ERROR");
+        assertThat(failed.get("result").asText()).contains("exited with status 1");
+        assertThat(event(events, "exec[child]", "skipped").get("result").asText()).isEqualTo("parent exec[bad] failed");
+        var summary = events.stream().filter(e -> e.path("event").asText().equals("summary")).findFirst().orElseThrow();
+        assertThat(summary.has("resource")).isFalse();
+        assertThat(summary.get("result").asText()).startsWith("3 resources: 0 ok, 1 changed, 1 failed, 1 skipped in ");
+        assertThat(summary.get("duration").isNumber()).isTrue();
+        assertThat(events).anyMatch(e -> e.get("message").asText().startsWith("running json from "));
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode event(java.util.List<com.fasterxml.jackson.databind.JsonNode> events,
+            String resource, String event) {
+        return events.stream().filter(e -> e.path("resource").asText().equals(resource)
+                && e.path("event").asText().equals(event)).findFirst().orElseThrow(
+                        () -> new AssertionError("no " + event + " of " + resource + " in " + events));
+    }
+
+    @Test
+    void jsonLogFormatAlsoCoversTheLoadersDiagnostics() throws Exception {
+        Path g = graph("""
+                graph: cyclic
+                resources:
+                  exec:
+                  - name: a
+                    cmd: "true"
+                  - name: b
+                    cmd: "true"
+                edges:
+                - name: e1
+                  from: {kind: exec, name: a}
+                  to: {kind: exec, name: b}
+                - name: e2
+                  from: {kind: exec, name: b}
+                  to: {kind: exec, name: a}
+                """);
+
+        var result = AgentProcess.run(dir, "run", "-f", g.toString(), "--converged-timeout=0", "--log-format=json");
+
+        assertThat(result.exit()).isEqualTo(2);
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var lines = result.stderr().lines().toList();
+        assertThat(lines).isNotEmpty();
+        for (String line : lines) {
+            var node = mapper.readTree(line);
+            assertThat(node.get("event").asText()).as(line).isEqualTo("diagnostic");
+            assertThat(node.get("level").asText()).isEqualTo("ERROR");
+        }
+        assertThat(lines).anyMatch(l -> l.contains("cycle: exec[a] -> exec[b] -> exec[a]"))
+                .anyMatch(l -> l.contains("nothing applied"));
+    }
+
+    @Test
+    void anIdenticalDuplicateIsAppliedOnceAndTheLogAndSummarySaySo() throws Exception {
+        Path g = graph("""
+                graph: dedup
+                resources:
+                  exec:
+                  - name: once
+                    shell: /bin/sh
+                    cmd: echo ran >> DIR/runs
+                  - name: once
+                    shell: /bin/sh
+                    cmd: echo ran >> DIR/runs
+                """);
+
+        var result = AgentProcess.run(dir, "run", "--file", g.toString(), "--converged-timeout=0");
+
+        assertThat(result.exit()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("runs"))).containsExactly("ran");
+        assertThat(result.stderr()).contains(g + ":4:5: info: exec[once] declared again at " + g + ":7:5 identically; merged")
+                .contains("merged: exec[once] was declared 2 times identically and applied once");
+    }
+
+    @Test
+    void failFastStartsNothingAfterTheFirstFailureAndExitsOne() throws Exception {
+        Path g = graph("""
+                graph: fail-fast
+                resources:
+                  exec:
+                  - name: bad
+                    shell: /bin/sh
+                    cmd: sleep 0.2; false
+                  - name: running
+                    shell: /bin/sh
+                    cmd: sleep 1; touch DIR/running
+                  - name: gate
+                    cmd: sleep 1
+                  - name: later
+                    cmd: touch DIR/later
+                edges:
+                - name: gate-first
+                  from: {kind: exec, name: gate}
+                  to: {kind: exec, name: later}
+                """);
+
+        var keepGoing = AgentProcess.run(dir, "run", "--file", g.toString(), "--converged-timeout=0");
+        assertThat(keepGoing.exit()).isEqualTo(1);
+        assertThat(dir.resolve("later")).exists();
+        Files.delete(dir.resolve("later"));
+        Files.delete(dir.resolve("running"));
+
+        var failFast = AgentProcess.run(dir, "run", "--file", g.toString(), "--converged-timeout=-1", "--fail-fast");
+
+        assertThat(failFast.exit()).isEqualTo(1);
+        assertThat(dir.resolve("running")).as("running work finishes").exists();
+        assertThat(dir.resolve("later")).as("nothing new starts").doesNotExist();
+        assertThat(failFast.stderr()).contains("exec[bad] fail-fast: starting nothing new").contains("1 unfinished");
+    }
 }
