@@ -7,6 +7,7 @@ import dev.converge.agent.engine.CriticalPath;
 import dev.converge.agent.engine.Engine;
 import dev.converge.agent.engine.EngineEvent;
 import dev.converge.agent.engine.EngineOptions;
+import dev.converge.agent.engine.GraphDiff;
 import dev.converge.agent.engine.LogFormat;
 import dev.converge.agent.engine.LogLine;
 import dev.converge.agent.engine.OutputMode;
@@ -17,6 +18,7 @@ import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.yaml.LoadedGraph;
 import dev.converge.resources.ResourceId;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -99,7 +101,7 @@ final class RunCommand implements Callable<Integer> {
         return run(loaded.get());
     }
 
-    private int run(LoadedGraph loaded) throws InterruptedException {
+    private int run(LoadedGraph loaded) throws InterruptedException, IOException {
         GraphSnapshot snapshot = loaded.snapshot();
         writePlan(PlanDrawing.plan(snapshot));
 
@@ -131,10 +133,15 @@ final class RunCommand implements Callable<Integer> {
             // SIGUSR1: the summary so far; the run goes on.
             Signal.handle(new Signal("USR1"), s -> {
                 LOG.info("SIGUSR1 received: the run so far, still running");
-                logReport(snapshot, summary.outcome(engine.statuses()), summary.snapshot());
+                logReport(engine.snapshot(), summary.outcome(engine.statuses()), summary.snapshot());
             });
             engine.start(snapshot);
-            done.await();
+            var current = new AtomicReference<>(loaded);
+            try (var edits = noWatch ? null : new GraphFileWatch(graph.file, () -> reload(engine, current))) {
+                done.await();
+            }
+            loaded = current.get();
+            snapshot = engine.snapshot();
             if (signal.get() != null) {
                 LOG.warn("SIG{} received: stopping", signal.get());
             }
@@ -158,6 +165,39 @@ final class RunCommand implements Callable<Integer> {
         }
         boolean allGood = statuses.values().stream().allMatch(Status::succeeded);
         return allGood ? Main.OK : Main.FAILED;
+    }
+
+    /**
+     * Loads the edited graph file and swaps it in by diff. An invalid or unreadable file is
+     * reported and the running graph stays; an unchanged one is ignored.
+     */
+    private void reload(Engine engine, AtomicReference<LoadedGraph> current) {
+        try {
+            if (Files.readString(graph.file).isBlank()) {
+                // Most likely caught between an editor's truncate and write; the write brings another event.
+                LOG.warn("{}: graph file is empty; still running generation {}", graph.file, engine.generation());
+                return;
+            }
+        } catch (IOException e) {
+            LOG.warn("{}: cannot read ({}); still running generation {}", graph.file, e.getMessage(),
+                    engine.generation());
+            return;
+        }
+        var next = graph.load(logFormat.lines(spec.commandLine().getErr()));
+        if (next.isEmpty()) {
+            LOG.error("{}: new graph rejected; still running generation {}", graph.file, engine.generation());
+            return;
+        }
+        try {
+            GraphDiff diff = engine.swap(next.get().snapshot());
+            current.set(next.get());
+            if (diff.added().isEmpty() && diff.changed().isEmpty() && diff.removed().isEmpty()) {
+                return;
+            }
+            LOG.info("{}: graph swapped, {}", graph.file, diff);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The summary table, critical path and totals, one log line each (event {@code report} in JSON). */

@@ -62,6 +62,8 @@ public final class Engine implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.CompletableFuture<Void> haltedAndIdle = new java.util.concurrent.CompletableFuture<>();
     private DirectoryWatchHub paths;
+    /** Guarded by {@code this}. */
+    private int generation;
 
     /**
      * @param listener  receives every {@link EngineEvent}; must be thread-safe and must not block
@@ -79,38 +81,116 @@ public final class Engine implements AutoCloseable {
         if (snapshot != null) {
             throw new IllegalStateException("engine already started");
         }
-        snapshot = graph;
-        var byId = new LinkedHashMap<ResourceId, Vertex>();
-        for (ResourceSpec spec : graph.resources().values()) {
-            byId.put(spec.id(), new Vertex(spec, this));
-            declareSemaphores(spec);
-        }
-        for (Vertex v : byId.values()) {
-            v.parents = graph.parents(v.id).stream().map(byId::get).toList();
-            v.children = graph.children(v.id).stream().map(byId::get).toList();
-        }
-        vertices = java.util.Collections.unmodifiableMap(byId);
         try {
             paths = new DirectoryWatchHub();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the file watcher", e);
         }
-        converger.register(byId.keySet());
-        for (Vertex v : byId.values()) {
-            v.worker = Thread.ofVirtual().name("worker " + v.id).unstarted(() -> work(v));
+        var byId = new LinkedHashMap<ResourceId, Vertex>();
+        for (ResourceSpec spec : graph.resources().values()) {
+            byId.put(spec.id(), new Vertex(spec, this));
         }
-        for (Vertex v : byId.values()) {
-            v.wake();
-            v.worker.start();
-            long poll = v.spec.meta().poll();
-            if (!options.watch() || poll > 0) {
-                v.watchUp.countDown();
+        install(graph, byId, List.copyOf(byId.values()));
+    }
+
+    /**
+     * Replaces the running graph with {@code next} by diff, without a restart. A resource whose
+     * declaration is unchanged ({@link ResourceSpec#sameDeclaration}) keeps its vertex: no new
+     * check, no watch restart, its status kept. A removed resource stops (its running check is
+     * interrupted, its watch ends) and is left on the host as it is. A changed resource is
+     * stopped and starts anew; an added one starts. Edges are rewired for all.
+     *
+     * @return what changed
+     */
+    public synchronized GraphDiff swap(GraphSnapshot next) throws InterruptedException {
+        if (snapshot == null) {
+            throw new IllegalStateException("engine not started");
+        }
+        Map<ResourceId, Vertex> current = vertices;
+        var byId = new LinkedHashMap<ResourceId, Vertex>();
+        var fresh = new ArrayList<Vertex>();
+        var retired = new ArrayList<Vertex>();
+        var added = new ArrayList<ResourceId>();
+        var changed = new ArrayList<ResourceId>();
+        var kept = new ArrayList<ResourceId>();
+        for (ResourceSpec spec : next.resources().values()) {
+            Vertex old = current.get(spec.id());
+            if (old != null && old.spec.sameDeclaration(spec)) {
+                byId.put(spec.id(), old);
+                kept.add(spec.id());
+                continue;
             }
-            if (options.watch()) {
-                v.watcher = Thread.ofVirtual().name((poll > 0 ? "poll " : "watch ") + v.id)
-                        .start(poll > 0 ? () -> poll(v, Duration.ofSeconds(poll)) : () -> watch(v));
+            Vertex v = new Vertex(spec, this);
+            byId.put(spec.id(), v);
+            fresh.add(v);
+            (old == null ? added : changed).add(spec.id());
+            if (old != null) {
+                retired.add(old);
             }
         }
+        var removed = new ArrayList<ResourceId>();
+        current.forEach((id, v) -> {
+            if (!next.resources().containsKey(id)) {
+                retired.add(v);
+                removed.add(id);
+            }
+        });
+        for (Vertex v : retired) {
+            retire(v);
+        }
+        removed.forEach(converger::unregister);
+        generation++;
+        install(next, byId, fresh);
+        return new GraphDiff(generation, added, changed, removed, kept);
+    }
+
+    /** Makes {@code graph} current with {@code byId} as its vertices, wires them, and starts {@code fresh}. */
+    private void install(GraphSnapshot graph, Map<ResourceId, Vertex> byId, List<Vertex> fresh) {
+        fresh.forEach(v -> declareSemaphores(v.spec));
+        for (Vertex v : byId.values()) {
+            v.parents = graph.parents(v.id).stream().map(byId::get).toList();
+            v.children = graph.children(v.id).stream().map(byId::get).toList();
+        }
+        snapshot = graph;
+        vertices = java.util.Collections.unmodifiableMap(byId);
+        converger.register(fresh.stream().map(v -> v.id).toList());
+        for (Vertex v : fresh) {
+            launch(v);
+        }
+    }
+
+    private void launch(Vertex v) {
+        v.worker = Thread.ofVirtual().name("worker " + v.id).unstarted(() -> work(v));
+        v.wake();
+        v.worker.start();
+        long poll = v.spec.meta().poll();
+        if (!options.watch() || poll > 0) {
+            v.watchUp.countDown();
+        }
+        if (options.watch()) {
+            v.watcher = Thread.ofVirtual().name((poll > 0 ? "poll " : "watch ") + v.id)
+                    .start(poll > 0 ? () -> poll(v, Duration.ofSeconds(poll)) : () -> watch(v));
+        }
+    }
+
+    /** Stops a vertex that leaves the graph: its check is interrupted and waited for, its watch ends. */
+    private void retire(Vertex v) throws InterruptedException {
+        v.retired = true;
+        for (Thread t : new Thread[] {v.worker, v.watcher}) {
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+        for (Thread t : new Thread[] {v.worker, v.watcher}) {
+            if (t != null) {
+                t.join();
+            }
+        }
+    }
+
+    /** How many times the graph was swapped since {@link #start}. */
+    public synchronized int generation() {
+        return generation;
     }
 
     /**
@@ -229,7 +309,7 @@ public final class Engine implements AutoCloseable {
 
     private void work(Vertex v) {
         try {
-            while (!stopping) {
+            while (!stopping && !v.retired) {
                 v.awaitWake();
                 step(v);
             }
@@ -363,8 +443,16 @@ public final class Engine implements AutoCloseable {
             v.refreshing = false;
         }
         if (v.status == Status.CHANGED) {
-            for (EdgeSpec edge : snapshot.outEdges(v.id)) {
-                Vertex child = vertices.get(edge.to());
+            GraphSnapshot graph = snapshot;
+            Map<ResourceId, Vertex> current = vertices;
+            if (v.retired || current.get(v.id) != v) {
+                return;
+            }
+            for (EdgeSpec edge : graph.outEdges(v.id)) {
+                Vertex child = current.get(edge.to());
+                if (child == null) {
+                    continue;
+                }
                 if (edge.notifies()) {
                     synchronized (child) {
                         child.notifiedBy.add(v.id);
@@ -418,6 +506,9 @@ public final class Engine implements AutoCloseable {
             }
             v.checkFailures++;
             boolean retry = meta.retry() < 0 || v.checkFailures <= meta.retry();
+            if (v.retired) {
+                return;
+            }
             if (!retry || halted) {
                 v.status = Status.FAILED;
                 emit(new EngineEvent.Failed(v.id, error, attempt, took, null));
@@ -495,7 +586,7 @@ public final class Engine implements AutoCloseable {
 
     /** From a watch: the resource may have drifted. */
     void event(Vertex v) {
-        if (stopping || v.status == Status.FAILED) {
+        if (stopping || v.retired || v.status == Status.FAILED) {
             return;
         }
         converger.busy(v.id);

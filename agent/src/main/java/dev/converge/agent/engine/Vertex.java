@@ -21,10 +21,12 @@ final class Vertex {
     final Resource resource;
     final ResourceId id;
     final VertexContext context;
-    /** Set once, before any worker starts. */
-    List<Vertex> parents = List.of();
-    /** Set once, before any worker starts. */
-    List<Vertex> children = List.of();
+    /** Replaced as a whole when the graph is swapped. */
+    volatile List<Vertex> parents = List.of();
+    /** Replaced as a whole when the graph is swapped. */
+    volatile List<Vertex> children = List.of();
+    /** Set when a graph swap removed or replaced this vertex: its worker and watch end. */
+    volatile boolean retired;
 
     volatile Status status = Status.PENDING;
     /** When SKIPPED: the failed resource at the root of it. */
@@ -59,8 +61,8 @@ final class Vertex {
     final long createdNanos = System.nanoTime();
 
     private final ArrayBlockingQueue<Object> mailbox = new ArrayBlockingQueue<>(1);
-    Thread worker;
-    Thread watcher;
+    volatile Thread worker;
+    volatile Thread watcher;
 
     Vertex(ResourceSpec spec, Engine engine) {
         this.spec = spec;

@@ -13,7 +13,8 @@ import java.util.Objects;
  * where it was declared. Immutable.
  *
  * <p>Two specs with the same id are {@linkplain #sameDeclaration the same declaration} when
- * their kind, parameters and metaparameters are equal; where they were written does not count.
+ * their kind, parameters, metaparameters and members are equal; where they were written does
+ * not count.
  *
  * <p>A merged vertex (autogroup) has two or more {@code members}, the declarations it stands
  * for; its {@code params} and {@code meta} are those of the first. A plain declaration has none.
@@ -72,8 +73,17 @@ public record ResourceSpec(
 
     /** True when {@code other} declares the same resource identically (location aside). */
     public boolean sameDeclaration(ResourceSpec other) {
-        return id.equals(other.id) && kind.name().equals(other.kind.name())
-                && params.equals(other.params) && meta.equals(other.meta);
+        if (!(id.equals(other.id) && kind.name().equals(other.kind.name())
+                && params.equals(other.params) && meta.equals(other.meta)
+                && members.size() == other.members.size())) {
+            return false;
+        }
+        for (int i = 0; i < members.size(); i++) {
+            if (!members.get(i).sameDeclaration(other.members.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A new resource instance for this declaration, or for all members of a group at once. */

@@ -495,4 +495,68 @@ class RunCommandTest {
         assertThat(dir.resolve("later")).as("nothing new starts").doesNotExist();
         assertThat(failFast.stderr()).contains("exec[bad] fail-fast: starting nothing new").contains("1 unfinished");
     }
+
+    @Test
+    void editingTheGraphFileSwapsItInByDiffAndAnInvalidEditIsRejected() throws Exception {
+        String template = """
+                graph: live
+                resources:
+                  exec:
+                  - name: counted
+                    shell: /bin/sh
+                    cmd: echo applied >> DIR/counted
+                  - name: edited
+                    shell: /bin/sh
+                    cmd: echo VERSION >> DIR/edited
+                """;
+        Path g = graph(template.replace("VERSION", "v1"));
+        Path counted = dir.resolve("counted");
+        Path edited = dir.resolve("edited");
+        AgentProcess agent = AgentProcess.start(dir, "run", "--file", g.toString());
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(counted) && Files.exists(edited));
+
+            Files.writeString(g, template.replace("VERSION", "v2").replace("DIR", dir.toString()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readAllLines(edited).size() == 2);
+
+            Files.writeString(g, "graph: live\nresources:\n  exec:\n  - name: broken\n    colour: red\n");
+            Files.writeString(g, template.replace("VERSION", "v3").replace("DIR", dir.toString())
+                    .replace("exec:", "exec:\n  - name: ok-after-rejection\n    cmd: touch " + dir.resolve("third")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dir.resolve("third")));
+
+            assertThat(Files.readAllLines(edited)).containsExactly("v1", "v2", "v3");
+            assertThat(Files.readAllLines(counted)).as("an unchanged resource is not applied again")
+                    .containsExactly("applied");
+        } finally {
+            agent.process().destroy();
+        }
+        String log = agent.await(Duration.ofSeconds(30)).stderr();
+        assertThat(log).contains("graph swapped, generation 1: 0 added, 1 changed, 0 removed, 1 unchanged");
+    }
+
+    @Test
+    void anInvalidEditKeepsTheRunningGraph() throws Exception {
+        Path g = graph("""
+                graph: live
+                resources:
+                  exec:
+                  - name: first
+                    cmd: touch DIR/first
+                """);
+        AgentProcess agent = AgentProcess.start(dir, "run", "--file", g.toString());
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dir.resolve("first")));
+
+            Files.writeString(g, "graph: live\nresources:\n  exec:\n  - name: broken\n    colour: red\n");
+            await().atMost(Duration.ofSeconds(30)).until(() -> agent.stderrSoFar().contains("new graph rejected"));
+
+            Files.delete(dir.resolve("first"));
+            assertThat(agent.process().isAlive()).isTrue();
+        } finally {
+            agent.process().destroy();
+        }
+        String log = agent.await(Duration.ofSeconds(30)).stderr();
+        assertThat(log).contains(g + ":5:5: error: exec[broken]: unknown field 'colour'")
+                .contains("new graph rejected; still running generation 0");
+    }
 }
