@@ -26,11 +26,14 @@ build: jdk
 run: build
 	agent/bin/agent run --file examples/exec1.yaml --converged-timeout=5 --graphviz=agent/target/exec1.dot
 
-# Tools the tests use for real: graphviz's dot.
+# Tools the tests use for real: graphviz's dot, and etcd (the tests start their own on loopback).
 test-deps:
 	@command -v dot >/dev/null || { \
 	  echo "installing graphviz (dot) for the tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; }
+	@command -v etcd >/dev/null || { \
+	  echo "installing etcd-server (etcd) for the tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null; }
 
 test: jdk test-deps
 	rm -rf resources/target/surefire-reports agent/target/surefire-reports

@@ -3,13 +3,14 @@ package dev.converge.agent.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code agent} command line: {@code run}, {@code validate} and {@code graph}. */
+/** The {@code agent} command line: {@code run}, {@code validate}, {@code graph}, {@code deploy} and {@code status}. */
 @Command(
         name = "agent",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "converge: applies a resource graph concurrently and keeps it converged.",
-        subcommands = {RunCommand.class, ValidateCommand.class, GraphCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ValidateCommand.class, GraphCommand.class, DeployCommand.class, StatusCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     /** Exit status: converged, every resource in its desired state. */
