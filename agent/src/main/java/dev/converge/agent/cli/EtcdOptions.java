@@ -65,6 +65,12 @@ public final class EtcdOptions {
             description = "Keep retrying, with backoff, while etcd is unreachable, for up to this long (default: ${DEFAULT-VALUE}, one attempt).")
     Duration retry;
 
+    @Option(names = "--etcd-status-ttl", paramLabel = "DURATION", defaultValue = "15s",
+            converter = DurationConverter.class,
+            description = "Lease of this host's status key: it disappears this long after the agent died "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration statusTtl;
+
     /** Reads the environment; replaced in tests. */
     Map<String, String> environment = System.getenv();
 
@@ -108,8 +114,7 @@ public final class EtcdOptions {
         } else if (passwordFile != null) {
             throw new IllegalArgumentException("--etcd-password-file needs --etcd-user");
         }
-        return new EtcdSettings(endpoints, prefix, caCert, cert, key, user, password, timeout,
-                EtcdSettings.DEFAULT_STATUS_TTL);
+        return new EtcdSettings(endpoints, prefix, caCert, cert, key, user, password, timeout, statusTtl);
     }
 
     static String machineHostname() {

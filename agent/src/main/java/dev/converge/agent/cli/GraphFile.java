@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 /** The {@code --file} option shared by the commands, and loading it with every problem reported. */
 final class GraphFile {
 
-    @Option(names = {"-f", "--file"}, required = true, paramLabel = "PATH", description = "The graph file (YAML).")
+    @Option(names = {"-f", "--file"}, paramLabel = "PATH", description = "The graph file (YAML).")
     Path file;
 
     /**
@@ -26,6 +26,11 @@ final class GraphFile {
      * @return the graph to run, or empty when it is invalid or unreadable (the errors are printed)
      */
     Optional<LoadedGraph> load(PrintWriter err) {
+        if (file == null) {
+            err.println("--file=PATH is required");
+            err.flush();
+            return Optional.empty();
+        }
         try {
             LoadedGraph declared = new GraphLoader(Kinds.builtIn()).load(file);
             print(declared.diagnostics(), err);

@@ -8,6 +8,8 @@ import dev.converge.agent.engine.Engine;
 import dev.converge.agent.engine.EngineEvent;
 import dev.converge.agent.engine.EngineOptions;
 import dev.converge.agent.engine.GraphDiff;
+import dev.converge.agent.etcd.EtcdStore;
+import dev.converge.agent.etcd.StoredGraph;
 import dev.converge.agent.engine.LogFormat;
 import dev.converge.agent.engine.LogLine;
 import dev.converge.agent.engine.OutputMode;
@@ -21,6 +23,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -49,6 +52,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     GraphFile graph;
+
+    @Mixin
+    EtcdOptions etcd;
 
     @Option(names = "--converged-timeout", paramLabel = "SECONDS", defaultValue = "-1",
             description = "Exit once every resource has been converged for this long; 0 exits as soon as all is "
@@ -93,7 +99,13 @@ final class RunCommand implements Callable<Integer> {
         if (convergedTimeout < -1) {
             throw new ParameterException(spec.commandLine(), "--converged-timeout must be >= -1, got " + convergedTimeout);
         }
+        if (graph.file == null && !etcd.enabled()) {
+            throw new ParameterException(spec.commandLine(), "give the graph with --file=PATH or --etcd=URL");
+        }
         logFormat.apply();
+        if (graph.file == null) {
+            return run(new LoadedGraph(GraphSnapshot.of(etcd.hostname(), List.of(), List.of()), List.of(), Map.of()));
+        }
         var loaded = graph.load(logFormat.lines(spec.commandLine().getErr()));
         if (loaded.isEmpty()) {
             return Main.INVALID;
@@ -101,7 +113,20 @@ final class RunCommand implements Callable<Integer> {
         return run(loaded.get());
     }
 
-    private int run(LoadedGraph loaded) throws InterruptedException, IOException {
+    /** With {@code --etcd}: follows the graph in etcd (without {@code --file}) and publishes status. */
+    private EtcdRun startEtcd(Engine engine, Converger converger, RunSummary summary) throws Exception {
+        var store = EtcdStore.connect(etcd.settings());
+        String hash = graph.file == null ? "" : StoredGraph.hashOf(Files.readString(graph.file));
+        var run = new EtcdRun(store, etcd.hostname(), engine, converger, summary, hash);
+        if (graph.file == null) {
+            converger.register(List.of(run.source()));
+            run.followGraph();
+        }
+        run.publishStatus(engine::statuses);
+        return run;
+    }
+
+    private int run(LoadedGraph loaded) throws Exception {
         GraphSnapshot snapshot = loaded.snapshot();
         writePlan(PlanDrawing.plan(snapshot));
 
@@ -120,7 +145,9 @@ final class RunCommand implements Callable<Integer> {
         Reporter reporter = output.reporter();
         Consumer<EngineEvent> listener = reporter.andThen(summary);
         Duration timeout = convergedTimeout < 0 ? Duration.ofSeconds(-1) : Duration.ofSeconds(convergedTimeout);
-        LOG.info("running {} from {} ({} resources, {} edges){}{}", snapshot.name(), graph.file, snapshot.size(),
+        LOG.info("running {} from {} ({} resources, {} edges){}{}", snapshot.name(),
+                graph.file != null ? graph.file : "etcd (" + String.join(",", etcd.settings().endpoints().stream()
+                        .map(Object::toString).toList()) + ")", snapshot.size(),
                 snapshot.edges().size(), noop ? ", noop" : "",
                 convergedTimeout < 0 ? "" : ", exit after " + convergedTimeout + " s converged");
         Map<ResourceId, Status> statuses;
@@ -137,7 +164,9 @@ final class RunCommand implements Callable<Integer> {
             });
             engine.start(snapshot);
             var current = new AtomicReference<>(loaded);
-            try (var edits = noWatch ? null : new GraphFileWatch(graph.file, () -> reload(engine, current))) {
+            try (var etcdRun = etcd.enabled() ? startEtcd(engine, converger, summary) : null;
+                    var edits = noWatch || graph.file == null ? null
+                            : new GraphFileWatch(graph.file, () -> reload(engine, current))) {
                 done.await();
             }
             loaded = current.get();

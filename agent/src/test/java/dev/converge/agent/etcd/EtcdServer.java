@@ -39,6 +39,7 @@ public final class EtcdServer implements AutoCloseable {
 
     /** Starts an etcd keeping its data in {@code dir/data} and its output in {@code dir/etcd.log}. */
     public static EtcdServer start(Path dir) throws IOException, InterruptedException {
+        java.nio.file.Files.createDirectories(dir);
         EtcdServer s = new EtcdServer(dir);
         s.start();
         return s;

@@ -1,0 +1,169 @@
+package dev.converge.agent.cli;
+
+import dev.converge.agent.converger.Converger;
+import dev.converge.agent.engine.Engine;
+import dev.converge.agent.engine.GraphDiff;
+import dev.converge.agent.engine.RunSummary;
+import dev.converge.agent.engine.Status;
+import dev.converge.agent.etcd.EtcdStore;
+import dev.converge.agent.etcd.EtcdStoreException;
+import dev.converge.agent.etcd.GraphListener;
+import dev.converge.agent.etcd.HostStatus;
+import dev.converge.agent.etcd.StoredGraph;
+import dev.converge.agent.graph.GraphSnapshot;
+import dev.converge.agent.graph.InvalidGraphException;
+import dev.converge.agent.graph.Planner;
+import dev.converge.agent.yaml.GraphLoader;
+import dev.converge.resources.Kinds;
+import dev.converge.resources.ResourceId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The etcd side of {@code agent run}: it follows this host's graph key (when etcd is the graph
+ * source) and swaps each new graph into the engine, and it publishes the host's status on a
+ * lease. Closing it stops both and revokes the lease, so the status goes.
+ *
+ * <p>Until the first valid graph arrives, a pseudo-resource {@code graph[<key>]} is busy in the
+ * converger, so {@code --converged-timeout} cannot fire on the empty start-up graph.
+ */
+final class EtcdRun implements AutoCloseable {
+
+    private static final Logger LOG = LogManager.getLogger("converge");
+    /** How often the status is looked at; it is written only when it changed. */
+    private static final long STATUS_EVERY_MILLIS = 500;
+
+    private final EtcdStore store;
+    private final String host;
+    private final Engine engine;
+    private final Converger converger;
+    private final RunSummary summary;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "etcd status");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ResourceId source;
+    private volatile String graphHash;
+    private volatile boolean followsGraph;
+    private AutoCloseable watch;
+    private HostStatus published;
+    /** Whether the last attempt to publish failed; an outage is logged once, and its end. */
+    private boolean publishFailing;
+
+    /**
+     * @param graphHash the hash of the graph being run (of the file's text with {@code --file});
+     *                  replaced by each graph that arrives from etcd
+     */
+    EtcdRun(EtcdStore store, String host, Engine engine, Converger converger, RunSummary summary, String graphHash) {
+        this.store = store;
+        this.host = host;
+        this.engine = engine;
+        this.converger = converger;
+        this.summary = summary;
+        this.graphHash = graphHash;
+        this.source = ResourceId.of("graph", store.graphKey(host));
+    }
+
+    /** The pseudo-resource that is busy until the first graph from etcd is running. */
+    ResourceId source() {
+        return source;
+    }
+
+    /** Follows this host's graph in etcd; call after the engine started (with an empty graph). */
+    void followGraph() {
+        followsGraph = true;
+        LOG.info("following {} (or {}) in etcd", store.graphKey(host), store.allGraphKey());
+        watch = store.watchGraph(host, new GraphListener() {
+            @Override
+            public void graphChanged(Optional<StoredGraph> graph) {
+                swapIn(graph);
+            }
+
+            @Override
+            public void unavailable(EtcdStoreException error) {
+                LOG.warn("etcd unavailable, still running generation {}: {}", engine.generation(), error.getMessage());
+            }
+        });
+    }
+
+    private void swapIn(Optional<StoredGraph> stored) {
+        try {
+            GraphSnapshot next;
+            String hash;
+            if (stored.isEmpty()) {
+                LOG.warn("no graph deployed at {} or {}; managing nothing", store.graphKey(host), store.allGraphKey());
+                next = GraphSnapshot.of(host, List.of(), List.of());
+                hash = "";
+            } else {
+                StoredGraph g = stored.get();
+                var loaded = new GraphLoader(Kinds.builtIn()).parse(g.key(), g.yaml());
+                loaded.diagnostics().forEach(d -> LOG.warn("{}", d));
+                next = Planner.plan(loaded.snapshot());
+                hash = g.hash();
+            }
+            GraphDiff diff = engine.swap(next);
+            graphHash = hash;
+            LOG.info("{}: graph swapped, {}", stored.map(StoredGraph::key).orElse("etcd"), diff);
+            converger.unregister(source);
+        } catch (InvalidGraphException e) {
+            e.diagnostics().forEach(d -> LOG.error("{}", d));
+            LOG.error("{}: new graph rejected; still running generation {}",
+                    stored.map(StoredGraph::key).orElse("etcd"), engine.generation());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Publishes this host's status now and whenever it changes. */
+    void publishStatus(Supplier<Map<ResourceId, Status>> statuses) {
+        timer.scheduleWithFixedDelay(() -> publish(statuses.get()), 0, STATUS_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void publish(Map<ResourceId, Status> statuses) {
+        var counts = new TreeMap<String, Integer>();
+        summary.outcome(statuses).values().forEach(s -> counts.merge(s.name().toLowerCase(Locale.ROOT), 1, Integer::sum));
+        boolean converged = converger.isIdle()
+                && statuses.values().stream().allMatch(Status::succeeded);
+        long generation = engine.generation() + (followsGraph ? 0 : 1);
+        HostStatus last = published;
+        if (last != null && last.converged() == converged && last.generation() == generation
+                && last.graphHash().equals(graphHash) && last.counts().equals(counts)) {
+            return;
+        }
+        Instant since = last != null && last.converged() == converged ? last.since() : Instant.now();
+        var status = new HostStatus(converged, since, generation, graphHash, counts);
+        try {
+            store.putStatus(host, status);
+            published = status;
+            if (publishFailing) {
+                publishFailing = false;
+                LOG.info("status published to etcd again");
+            }
+        } catch (EtcdStoreException e) {
+            if (!publishFailing) {
+                publishFailing = true;
+                LOG.warn("cannot publish status to etcd, retrying every {} ms: {}", STATUS_EVERY_MILLIS, e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        timer.shutdownNow();
+        if (watch != null) {
+            watch.close();
+        }
+        store.close();
+    }
+}

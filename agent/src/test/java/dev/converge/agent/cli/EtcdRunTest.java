@@ -1,0 +1,147 @@
+package dev.converge.agent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.converge.agent.etcd.EtcdServer;
+import dev.converge.agent.etcd.EtcdStore;
+import dev.converge.agent.etcd.HostStatus;
+import dev.converge.agent.etcd.StoredGraph;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code agent run --etcd}: real etcd, real agent processes, real commands. */
+class EtcdRunTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private EtcdServer etcd;
+    private final List<AgentProcess> agents = new ArrayList<>();
+
+    @BeforeEach
+    void startEtcd() throws Exception {
+        etcd = EtcdServer.start(dir.resolve("etcd"));
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (AgentProcess a : agents) {
+            a.process().destroy();
+            a.await(WAIT);
+        }
+        etcd.close();
+    }
+
+    private AgentProcess agent(String host, String... more) throws Exception {
+        var args = new ArrayList<>(List.of("run", "--etcd=" + etcd.endpoint(), "--hostname=" + host));
+        args.addAll(List.of(more));
+        AgentProcess a = AgentProcess.start(dir, args.toArray(String[]::new));
+        agents.add(a);
+        return a;
+    }
+
+    /** A graph whose exec appends a line to {@code DIR/<name>} each time it is applied. */
+    private String counting(String graph, String... names) {
+        var yaml = new StringBuilder("graph: " + graph + "\nresources:\n  exec:\n");
+        for (String n : names) {
+            yaml.append("  - name: ").append(n).append("\n    shell: /bin/sh\n    cmd: echo ").append(n)
+                    .append(" >> ").append(dir.resolve(n.replaceAll("-v\\d+$", ""))).append("\n");
+        }
+        return yaml.toString();
+    }
+
+    private List<String> lines(String file) throws Exception {
+        Path p = dir.resolve(file);
+        return Files.exists(p) ? Files.readAllLines(p) : List.of();
+    }
+
+    @Test
+    void deployApplySwapOnlyTheChangeAndRejectAnInvalidGraph() throws Exception {
+        try (EtcdStore admin = EtcdStore.connect(etcd.settings())) {
+            StoredGraph first = admin.deploy(admin.graphKey("web1"), counting("web", "keep", "edit-v1"), 0);
+            AgentProcess web1 = agent("web1");
+            await().atMost(WAIT).until(() -> lines("keep").size() == 1 && lines("edit").size() == 1);
+
+            StoredGraph second = admin.deploy(admin.graphKey("web1"), counting("web", "keep", "edit-v2"),
+                    first.modRevision());
+            await().atMost(WAIT).until(() -> lines("edit").size() == 2);
+            assertThat(lines("edit")).containsExactly("edit-v1", "edit-v2");
+            assertThat(lines("keep")).as("unchanged: not applied again").containsExactly("keep");
+
+            admin.deploy(admin.graphKey("web1"), "graph: web\nresources:\n  exec:\n  - name: x\n    colour: red\n",
+                    second.modRevision());
+            await().atMost(WAIT).until(() -> web1.stderrSoFar().contains("new graph rejected; still running generation 2"));
+            await().atMost(WAIT).until(() -> admin.listStatus().containsKey("web1")
+                    && admin.listStatus().get("web1").converged());
+            HostStatus status = admin.listStatus().get("web1");
+            assertThat(status.graphHash()).as("still the last valid graph").isEqualTo(second.hash());
+            assertThat(status.generation()).isEqualTo(2);
+            assertThat(web1.process().isAlive()).isTrue();
+        }
+    }
+
+    @Test
+    void threeHostsWithTheirOwnGraphsAndAllAreConvergedAndADeadOnesStatusGoes() throws Exception {
+        try (EtcdStore admin = EtcdStore.connect(etcd.settings())) {
+            admin.deploy(admin.graphKey("db"), counting("db", "db"), 0);
+            admin.deploy(admin.graphKey("web"), counting("web", "web"), 0);
+            admin.deploy(admin.allGraphKey(), counting("all", "shared"), 0);
+            agent("db");
+            agent("web");
+            AgentProcess cache = agent("cache", "--etcd-status-ttl=2s");
+            await().atMost(WAIT).until(() -> lines("db").size() == 1 && lines("web").size() == 1
+                    && lines("shared").size() == 1);
+
+            await().atMost(WAIT).until(() -> DeployCommandTest.agent("status", "--etcd=" + etcd.endpoint()).exit() == 0);
+            assertThat(DeployCommandTest.agent("status", "--etcd=" + etcd.endpoint()).out())
+                    .contains("3 hosts: 3 converged on the latest graph, 0 not");
+
+            cache.process().destroyForcibly();
+            await().atMost(WAIT).until(() -> !admin.listStatus().containsKey("cache"));
+            assertThat(admin.listStatus()).containsOnlyKeys("db", "web");
+        }
+    }
+
+    @Test
+    void etcdRestartedMidRunTheNextDeployIsApplied() throws Exception {
+        try (EtcdStore admin = EtcdStore.connect(etcd.settings())) {
+            StoredGraph first = admin.deploy(admin.graphKey("h"), counting("h", "edit-v1"), 0);
+            AgentProcess h = agent("h");
+            await().atMost(WAIT).until(() -> lines("edit").size() == 1);
+
+            etcd.stop();
+            await().atMost(WAIT).until(() -> h.stderrSoFar().contains("etcd unavailable"));
+            etcd.start();
+            EtcdStore.retrying(WAIT, () -> admin.deploy(admin.graphKey("h"), counting("h", "edit-v2"),
+                    first.modRevision()));
+
+            await().atMost(WAIT).until(() -> lines("edit").size() == 2);
+            assertThat(h.process().isAlive()).isTrue();
+        }
+    }
+
+    @Test
+    void withAFileTheFileIsTheGraphAndEtcdCarriesOnlyTheStatus() throws Exception {
+        Path g = dir.resolve("g.yaml");
+        Files.writeString(g, counting("local", "local"));
+        try (EtcdStore admin = EtcdStore.connect(etcd.settings())) {
+            admin.deploy(admin.graphKey("f"), counting("ignored", "from-etcd"), 0);
+            agent("f", "--file=" + g);
+
+            await().atMost(WAIT).until(() -> admin.listStatus().containsKey("f") && admin.listStatus().get("f").converged());
+            assertThat(admin.listStatus().get("f").graphHash()).isEqualTo(StoredGraph.hashOf(Files.readString(g)));
+            assertThat(lines("local")).containsExactly("local");
+            assertThat(lines("from-etcd")).isEmpty();
+        }
+    }
+}
