@@ -26,14 +26,16 @@ build: jdk
 run: build
 	agent/bin/agent run --file examples/exec1.yaml --converged-timeout=5 --graphviz=agent/target/exec1.dot
 
-# Tools the tests use for real: graphviz's dot, and etcd (the tests start their own on loopback).
+# Tools the tests use for real: graphviz's dot, etcd (the tests start their own on loopback) and
+# openssl (certificates for the TLS etcd test). Each is "command:Debian package".
+TEST_TOOLS := dot:graphviz etcd:etcd-server openssl:openssl
+
 test-deps:
-	@command -v dot >/dev/null || { \
-	  echo "installing graphviz (dot) for the tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; }
-	@command -v etcd >/dev/null || { \
-	  echo "installing etcd-server (etcd) for the tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null; }
+	@missing=""; for tool in $(TEST_TOOLS); do \
+	  command -v "$${tool%%:*}" >/dev/null || missing="$$missing $${tool#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing for the tests:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 test: jdk test-deps
 	rm -rf resources/target/surefire-reports agent/target/surefire-reports

@@ -25,29 +25,44 @@ public final class EtcdServer implements AutoCloseable {
 
     private static final Duration STARTUP = Duration.ofSeconds(15);
 
+    /** Certificates of a TLS etcd: its CA, its server certificate and key; clients must present a certificate. */
+    public record Tls(Path caCert, Path serverCert, Path serverKey) {}
+
     private final Path dir;
     private final int clientPort;
     private final int peerPort;
+    private final int metricsPort;
+    private final Tls tls;
     private Process process;
 
-    private EtcdServer(Path dir) throws IOException {
+    private EtcdServer(Path dir, Tls tls) throws IOException {
         this.dir = dir;
+        this.tls = tls;
         int[] ports = freePorts();
         this.clientPort = ports[0];
         this.peerPort = ports[1];
+        this.metricsPort = ports[2];
+    }
+
+    /** Starts an etcd that serves clients over TLS only and asks them for a certificate signed by the CA. */
+    public static EtcdServer startTls(Path dir, Tls tls) throws IOException, InterruptedException {
+        java.nio.file.Files.createDirectories(dir);
+        EtcdServer s = new EtcdServer(dir, tls);
+        s.start();
+        return s;
     }
 
     /** Starts an etcd keeping its data in {@code dir/data} and its output in {@code dir/etcd.log}. */
     public static EtcdServer start(Path dir) throws IOException, InterruptedException {
         java.nio.file.Files.createDirectories(dir);
-        EtcdServer s = new EtcdServer(dir);
+        EtcdServer s = new EtcdServer(dir, null);
         s.start();
         return s;
     }
 
     /** Where clients connect: {@code http://127.0.0.1:PORT}. */
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + clientPort);
+        return URI.create((tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort);
     }
 
     public EtcdSettings settings() {
@@ -61,11 +76,18 @@ public final class EtcdServer implements AutoCloseable {
         }
         String peer = "http://127.0.0.1:" + peerPort;
         String client = endpoint().toString();
-        process = new ProcessBuilder(binary().toString(), "--name", "t", "--data-dir", dir.resolve("data").toString(),
+        var command = new java.util.ArrayList<>(List.of(binary().toString(), "--name", "t",
+                "--data-dir", dir.resolve("data").toString(),
                 "--listen-client-urls", client, "--advertise-client-urls", client,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                 "--initial-cluster", "t=" + peer, "--initial-cluster-state", "new",
-                "--heartbeat-interval", "10", "--election-timeout", "100")
+                "--listen-metrics-urls", "http://127.0.0.1:" + metricsPort,
+                "--heartbeat-interval", "10", "--election-timeout", "100"));
+        if (tls != null) {
+            command.addAll(List.of("--cert-file", tls.serverCert().toString(), "--key-file", tls.serverKey().toString(),
+                    "--trusted-ca-file", tls.caCert().toString(), "--client-cert-auth"));
+        }
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()))
                 .start();
@@ -102,7 +124,9 @@ public final class EtcdServer implements AutoCloseable {
 
     private void awaitHealthy() throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
-        HttpRequest health = HttpRequest.newBuilder(endpoint().resolve("/health")).timeout(Duration.ofMillis(500)).build();
+        // The metrics listener is plain http even when clients need TLS.
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/health"))
+                .timeout(Duration.ofMillis(500)).build();
         long deadline = System.nanoTime() + STARTUP.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -146,8 +170,9 @@ public final class EtcdServer implements AutoCloseable {
 
     private static int[] freePorts() throws IOException {
         try (ServerSocket a = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-             ServerSocket b = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return new int[] {a.getLocalPort(), b.getLocalPort()};
+             ServerSocket b = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             ServerSocket c = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return new int[] {a.getLocalPort(), b.getLocalPort(), c.getLocalPort()};
         }
     }
 }
