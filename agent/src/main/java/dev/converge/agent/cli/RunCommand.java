@@ -102,6 +102,14 @@ final class RunCommand implements Callable<Integer> {
         if (graph.file == null && !etcd.enabled()) {
             throw new ParameterException(spec.commandLine(), "give the graph with --file=PATH or --etcd=URL");
         }
+        if (etcd.enabled()) {
+            try {
+                etcd.settings();
+                etcd.hostname();
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
         logFormat.apply();
         if (graph.file == null) {
             return run(new LoadedGraph(GraphSnapshot.of(etcd.hostname(), List.of(), List.of()), List.of(), Map.of()));
@@ -151,6 +159,8 @@ final class RunCommand implements Callable<Integer> {
                 snapshot.edges().size(), noop ? ", noop" : "",
                 convergedTimeout < 0 ? "" : ", exit after " + convergedTimeout + " s converged");
         Map<ResourceId, Status> statuses;
+        GraphSnapshot last;
+        LoadedGraph lastLoaded;
         try (var converger = new Converger(timeout, () -> {
             LOG.info("converged for {} s", convergedTimeout);
             done.countDown();
@@ -169,8 +179,8 @@ final class RunCommand implements Callable<Integer> {
                             : new GraphFileWatch(graph.file, () -> reload(engine, current))) {
                 done.await();
             }
-            loaded = current.get();
-            snapshot = engine.snapshot();
+            lastLoaded = current.get();
+            last = engine.snapshot();
             if (signal.get() != null) {
                 LOG.warn("SIG{} received: stopping", signal.get());
             }
@@ -181,10 +191,9 @@ final class RunCommand implements Callable<Integer> {
             statuses = summary.outcome(engine.statuses());
         }
         RunSummary.Snapshot recorded = summary.snapshot();
-        writePlan(PlanDrawing.result(snapshot, statuses, recorded.durations(),
-                CriticalPath.of(snapshot, recorded).ids()));
-        logReport(snapshot, statuses, recorded);
-        logMerged(loaded);
+        writePlan(PlanDrawing.result(last, statuses, recorded.durations(), CriticalPath.of(last, recorded).ids()));
+        logReport(last, statuses, recorded);
+        logMerged(lastLoaded);
         String totals = summary.render(statuses);
         LogLine.agent(Level.INFO, "summary", totals, summary.wall(), "summary" + (noop ? " (noop)" : "") + ": " + totals)
                 .log(LOG);
