@@ -200,17 +200,24 @@ public final class EtcdStore implements AutoCloseable {
 
     /** Every deployed graph by host name ({@value #ALL} included), sorted. */
     public SortedMap<String, StoredGraph> listGraphs() throws EtcdStoreException {
-        String dir = settings.prefix() + "/graph/";
-        GetResponse r = call("list " + dir, client.getKVClient().get(bytes(dir), GetOption.builder().isPrefix(true).build()), false);
         SortedMap<String, StoredGraph> graphs = new TreeMap<>();
+        byHost("/graph/").forEach((host, kv) -> graphs.put(host, toGraph(string(kv.getKey()), kv)));
+        return graphs;
+    }
+
+    /** The keys directly under {@code <prefix><dir>}, by the host name that ends each. */
+    private SortedMap<String, KeyValue> byHost(String dir) throws EtcdStoreException {
+        String under = settings.prefix() + dir;
+        GetResponse r = call("list " + under,
+                client.getKVClient().get(bytes(under), GetOption.builder().isPrefix(true).build()), false);
+        SortedMap<String, KeyValue> hosts = new TreeMap<>();
         for (KeyValue kv : r.getKvs()) {
-            String key = string(kv.getKey());
-            String host = key.substring(dir.length());
+            String host = string(kv.getKey()).substring(under.length());
             if (!host.isEmpty() && !host.contains("/")) {
-                graphs.put(host, toGraph(key, kv));
+                hosts.put(host, kv);
             }
         }
-        return graphs;
+        return hosts;
     }
 
     /**
@@ -290,19 +297,13 @@ public final class EtcdStore implements AutoCloseable {
 
     /** Every published status by host name, sorted. */
     public SortedMap<String, HostStatus> listStatus() throws EtcdStoreException {
-        String dir = settings.prefix() + "/status/";
-        GetResponse r = call("list " + dir, client.getKVClient().get(bytes(dir), GetOption.builder().isPrefix(true).build()), false);
         SortedMap<String, HostStatus> all = new TreeMap<>();
-        for (KeyValue kv : r.getKvs()) {
-            String key = string(kv.getKey());
-            String host = key.substring(dir.length());
-            if (host.isEmpty() || host.contains("/")) {
-                continue;
-            }
+        for (var entry : byHost("/status/").entrySet()) {
+            KeyValue kv = entry.getValue();
             try {
-                all.put(host, HostStatus.fromJson(string(kv.getValue())));
+                all.put(entry.getKey(), HostStatus.fromJson(string(kv.getValue())));
             } catch (IllegalArgumentException e) {
-                throw new EtcdStoreException(key + ": not a converge status: " + e.getMessage());
+                throw new EtcdStoreException(string(kv.getKey()) + ": not a converge status: " + e.getMessage());
             }
         }
         return all;
