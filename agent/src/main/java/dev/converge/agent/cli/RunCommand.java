@@ -136,7 +136,7 @@ final class RunCommand implements Callable<Integer> {
 
     private int run(LoadedGraph loaded) throws Exception {
         GraphSnapshot snapshot = loaded.snapshot();
-        writePlan(PlanDrawing.plan(snapshot));
+        writePlan(() -> PlanDrawing.plan(snapshot));
 
         var done = new CountDownLatch(1);
         var signal = new AtomicReference<String>();
@@ -191,7 +191,7 @@ final class RunCommand implements Callable<Integer> {
             statuses = summary.outcome(engine.statuses());
         }
         RunSummary.Snapshot recorded = summary.snapshot();
-        writePlan(PlanDrawing.result(last, statuses, recorded.durations(), CriticalPath.of(last, recorded).ids()));
+        writePlan(() -> PlanDrawing.result(last, statuses, recorded.durations(), CriticalPath.of(last, recorded).ids()));
         logReport(last, statuses, recorded);
         logMerged(lastLoaded);
         String totals = summary.render(statuses);
@@ -250,12 +250,13 @@ final class RunCommand implements Callable<Integer> {
                 "merged: " + id + " was declared " + (extra + 1) + " times identically and applied once").log(LOG));
     }
 
-    private void writePlan(String dot) {
+    /** Writes the drawing to {@code --graphviz}; without that option the drawing is not even made. */
+    private void writePlan(java.util.function.Supplier<String> dot) {
         if (graphviz == null) {
             return;
         }
         try {
-            DotRenderer.writeDot(dot, graphviz);
+            DotRenderer.writeDot(dot.get(), graphviz);
         } catch (IOException e) {
             LOG.warn("cannot write the plan to {}: {}", graphviz, e.getMessage());
         }

@@ -32,7 +32,17 @@ final class YamlTreeReader {
      */
     private static final YAMLFactory FACTORY = YAMLFactory.builder()
             .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+            .loaderOptions(loaderOptions())
             .build();
+
+    /** A graph of 100,000 resources is about 15 MB of YAML; SnakeYAML's default stops at 3 MB. */
+    static final int MAX_CODE_POINTS = 256 * 1024 * 1024;
+
+    private static org.yaml.snakeyaml.LoaderOptions loaderOptions() {
+        var options = new org.yaml.snakeyaml.LoaderOptions();
+        options.setCodePointLimit(MAX_CODE_POINTS);
+        return options;
+    }
     private static final Pattern INFINITY = Pattern.compile("[-+]?\\.(inf|Inf|INF)");
     private static final Pattern NAN = Pattern.compile("\\.(nan|NaN|NAN)");
 

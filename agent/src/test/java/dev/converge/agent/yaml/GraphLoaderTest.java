@@ -300,4 +300,14 @@ class GraphLoaderTest {
     void leadingByteOrderMarkIsIgnored() throws Exception {
         assertThat(load("\uFEFFgraph: bom\n").snapshot().name()).isEqualTo("bom");
     }
+
+    @Test
+    void aGraphFileLargerThanSnakeYamlsDefaultLimitLoads() throws Exception {
+        var yaml = new StringBuilder("graph: big\nresources:\n  noop:\n");
+        for (int i = 0; yaml.length() < 4 * 1024 * 1024; i++) {
+            yaml.append("  - name: resource-with-a-rather-long-name-").append(i).append("\n");
+        }
+
+        assertThat(load(yaml.toString()).snapshot().size()).isGreaterThan(60_000);
+    }
 }
