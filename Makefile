@@ -12,7 +12,7 @@ JAR := agent/target/agent.jar
 PREFIX ?= /usr/local
 LIBDIR := $(PREFIX)/lib/converge
 
-.PHONY: all build run test test-deps jdk install uninstall clean
+.PHONY: all build run test test-deps bench bench-deps jdk install uninstall clean
 
 all: build
 
@@ -26,24 +26,52 @@ build: jdk
 run: build
 	agent/bin/agent run --file examples/exec1.yaml --converged-timeout=5 --graphviz=agent/target/exec1.dot
 
+# $(call install_missing,COMMAND:PACKAGE ...,PURPOSE): apt-get installs the packages of the
+# commands that are not on the PATH.
+define install_missing
+	@missing=""; for tool in $(1); do \
+	  command -v "$${tool%%:*}" >/dev/null || missing="$$missing $${tool#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing for $(2):$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+endef
+
 # Tools the tests use for real: graphviz's dot, etcd (the tests start their own on loopback) and
 # openssl (certificates for the TLS etcd test). Each is "command:Debian package".
 TEST_TOOLS := dot:graphviz etcd:etcd-server openssl:openssl
 
 test-deps:
-	@missing=""; for tool in $(TEST_TOOLS); do \
-	  command -v "$${tool%%:*}" >/dev/null || missing="$$missing $${tool#*:}"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing for the tests:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+	$(call install_missing,$(TEST_TOOLS),the tests)
 
 test: jdk test-deps
-	rm -rf resources/target/surefire-reports agent/target/surefire-reports
+	rm -rf resources/target/surefire-reports agent/target/surefire-reports bench/target/surefire-reports
 	$(MVN) package
-	@total=$$(find resources/target agent/target -path '*/surefire-reports/TEST-*.xml' -exec cat {} + 2>/dev/null \
+	@total=$$(find resources/target agent/target bench/target -path '*/surefire-reports/TEST-*.xml' -exec cat {} + 2>/dev/null \
 	  | sed -n 's/.*<testsuite [^>]*tests="\([0-9]*\)".*/\1/p' | awk '{n += $$1} END {print n + 0}'); \
 	if [ -z "$$total" ] || [ "$$total" -eq 0 ]; then echo "make test: surefire ran no test" >&2; exit 1; fi; \
 	echo "make test: $$total tests ran"
+
+# `make bench`: whole-process runs of converge, make -jN and ninja -jN over the same generated DAGs;
+# prints the table and writes agent/target/bench/results.{md,csv}. Change it with e.g.
+#   make bench RUNS=5 ONLY=chains,diamond NOOP_SIZES=10000,100000 FILES=2000
+# The defaults take about 5 minutes on 2 cores; NOOP_SIZES=10000,100000 adds about 2 minutes and
+# needs about 3 GB of memory for the 100,000-noop graph.
+RUNS ?= 5
+WARMUP ?= 1
+ONLY ?=
+NOOP_SIZES ?= 10000
+FILES ?= 10000
+BENCH_OUT ?= agent/target/bench
+# Seconds one run may take before it is killed and the benchmark stops (finished rows are kept).
+BENCH_TIMEOUT ?= 600
+BENCH_TOOLS := /usr/bin/time:time make:make ninja:ninja-build
+
+bench-deps:
+	$(call install_missing,$(BENCH_TOOLS),the benchmark)
+
+bench: build bench-deps
+	$(JDK)/bin/java -jar bench/target/bench.jar --runs $(RUNS) --warmup $(WARMUP) --out $(BENCH_OUT) \
+	  --noop-sizes $(NOOP_SIZES) --files $(FILES) --timeout $(BENCH_TIMEOUT) $(if $(ONLY),--only $(ONLY))
 
 install: build
 	install -d $(LIBDIR)/bin $(PREFIX)/bin /etc/systemd/system

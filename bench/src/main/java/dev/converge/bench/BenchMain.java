@@ -1,0 +1,280 @@
+package dev.converge.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.stream.Stream;
+
+/**
+ * The whole-process benchmark driver behind {@code make bench}.
+ *
+ * <p>For each selected workload it writes the graph as converge YAML, a Makefile and a build.ninja
+ * into {@code <out>/work/<workload>/}, then runs each tool {@code --warmup} times untimed and
+ * {@code --runs} times timed, one process at a time, under {@code /usr/bin/time -f '%e %M'}.
+ * A converge run is {@code agent/bin/agent run --file G --converged-timeout=0 --no-watch}, so
+ * its time is everything from the launcher script (bash, find-jdk) through JVM start, YAML load,
+ * planning and applying the graph, to JVM exit; with a converged timeout of 0 the agent exits as
+ * soon as every resource is applied and idle, so that option adds no wait.
+ *
+ * <p>It prints the table and writes {@code results.md} and {@code results.csv} into {@code --out}.
+ */
+public final class BenchMain {
+
+    private static final String USAGE = """
+            usage: BenchMain [--runs N] [--warmup N] [--only W[,W...]] [--out DIR] [--agent PATH]
+                             [--noop-sizes N[,N...]] [--files N] [--time PATH]
+                             [--timeout SECONDS]
+              --runs        timed runs per tool and workload (default 5, at least 1)
+              --warmup      untimed runs before them (default 1)
+              --only        workloads to run: a name or a prefix up to a '-' (noop-dag, files);
+                            default all: seed chains diamond noop-dag-N files-N files-N-converged startup
+              --out         where results and the generated graphs go (default agent/target/bench)
+              --agent       the converge launcher (default agent/bin/agent)
+              --noop-sizes  node counts of the noop-dag workloads (default 10000)
+              --files       file count of the files workloads (default 10000)
+              --time        GNU time (default /usr/bin/time)
+              --timeout     a run still going after this long is killed and ends the benchmark,
+                            which still reports the rows finished so far (default 600)""";
+
+    private BenchMain() {
+    }
+
+    /** The command-line settings. */
+    record Options(int runs, int warmup, List<String> only, Path out, Path agent, List<Integer> noopSizes,
+                   int files, Path time, long timeoutSeconds) {
+
+        Options {
+            only = List.copyOf(only);
+            noopSizes = List.copyOf(noopSizes);
+            if (runs < 1 || warmup < 0 || files < 1 || timeoutSeconds < 1
+                    || noopSizes.stream().anyMatch(n -> n < 1)) {
+                throw new IllegalArgumentException("runs, files, noop sizes and timeout must be >= 1, warmup >= 0");
+            }
+        }
+
+        static Options parse(String[] args) {
+            int runs = 5;
+            int warmup = 1;
+            List<String> only = List.of();
+            Path out = Path.of("agent/target/bench");
+            Path agent = Path.of("agent/bin/agent");
+            List<Integer> noopSizes = List.of(10_000);
+            int files = 10_000;
+            Path time = Path.of("/usr/bin/time");
+            long timeout = 600;
+            for (int i = 0; i < args.length; i++) {
+                String flag = args[i];
+                if (flag.equals("-h") || flag.equals("--help")) {
+                    System.out.println(USAGE);
+                    System.exit(0);
+                }
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(flag + " needs a value\n" + USAGE);
+                }
+                String value = args[++i];
+                switch (flag) {
+                    case "--runs" -> runs = Integer.parseInt(value);
+                    case "--warmup" -> warmup = Integer.parseInt(value);
+                    case "--only" -> only = split(value);
+                    case "--out" -> out = Path.of(value);
+                    case "--agent" -> agent = Path.of(value);
+                    case "--noop-sizes" -> noopSizes = split(value).stream().map(Integer::parseInt).toList();
+                    case "--files" -> files = Integer.parseInt(value);
+                    case "--time" -> time = Path.of(value);
+                    case "--timeout" -> timeout = Long.parseLong(value);
+                    default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
+                }
+            }
+            return new Options(runs, warmup, only, out.toAbsolutePath(), agent.toAbsolutePath(), noopSizes, files,
+                    time, timeout);
+        }
+
+        private static List<String> split(String value) {
+            return Arrays.stream(value.split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
+        }
+    }
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        List<Workload> workloads = workloads(options).stream()
+                .filter(w -> options.only().isEmpty() || options.only().stream().anyMatch(w::matches)).toList();
+        if (workloads.isEmpty()) {
+            System.err.println("bench: --only " + options.only() + " selects no workload\n" + USAGE);
+            System.exit(2);
+        }
+        for (Path tool : List.of(options.time(), options.agent())) {
+            if (!Files.isExecutable(tool)) {
+                System.err.println("bench: " + tool + " is missing (make bench installs GNU time and builds the agent)");
+                System.exit(2);
+            }
+        }
+        List<Result> results = new ArrayList<>();
+        String failure = null;
+        try {
+            for (Workload workload : workloads) {
+                Path dir = options.out().resolve("work").resolve(workload.name());
+                Files.createDirectories(dir);
+                writeGraphs(workload, dir);
+                for (Tool tool : workload.tools()) {
+                    results.add(measure(options, workload, tool, dir));
+                }
+            }
+        } catch (RunFailedException e) {
+            failure = e.getMessage();
+            System.out.println();
+            System.err.println("bench: " + failure);
+        }
+        if (results.isEmpty()) {
+            System.exit(1);
+        }
+        String table = Report.markdown(results);
+        System.out.print("\n" + table);
+        Files.writeString(options.out().resolve("results.md"), markdownDocument(options, table));
+        Files.writeString(options.out().resolve("results.csv"), Report.csv(results));
+        System.out.println("\nwrote " + options.out().resolve("results.md") + " and results.csv");
+        if (failure != null) {
+            System.err.println("bench: stopped early: " + failure);
+            System.exit(1);
+        }
+    }
+
+    /** A tool run that failed or timed out; ends the benchmark after the finished rows are reported. */
+    static final class RunFailedException extends RuntimeException {
+        RunFailedException(String message) {
+            super(message);
+        }
+    }
+
+    /** Every workload, in table order. */
+    static List<Workload> workloads(Options options) {
+        List<Tool> all = List.of(Tool.CONVERGE, Tool.MAKE, Tool.NINJA);
+        List<Tool> converge = List.of(Tool.CONVERGE);
+        Workload.Step nothing = () -> { };
+        List<Workload> workloads = new ArrayList<>();
+        workloads.add(new Workload("seed", DagGenerator.seed(), OptionalDouble.of(3.0), all, nothing, false));
+        workloads.add(new Workload("chains", DagGenerator.chains(20, 5, "sleep 0.2"), OptionalDouble.of(1.0), all,
+                nothing, false));
+        workloads.add(new Workload("diamond", DagGenerator.diamond(100, "sleep 0.1"), OptionalDouble.of(0.3), all,
+                nothing, false));
+        for (int n : options.noopSizes()) {
+            workloads.add(new Workload("noop-dag-" + n, DagGenerator.noopDag(n, 3), OptionalDouble.empty(), converge,
+                    nothing, false));
+        }
+        String files = "files-" + options.files();
+        Path tree = options.out().resolve("work").resolve(files).resolve("tree");
+        Dag filesDag = DagGenerator.files(options.files(), tree);
+        workloads.add(new Workload(files, filesDag, OptionalDouble.empty(), converge, () -> emptyDirectory(tree), false));
+        workloads.add(new Workload(files + "-converged", filesDag, OptionalDouble.empty(), converge,
+                () -> Files.createDirectories(tree), true));
+        workloads.add(new Workload("startup", DagGenerator.startup(), OptionalDouble.empty(), all, nothing, false));
+        return workloads;
+    }
+
+    private static void emptyDirectory(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+    }
+
+    private static void writeGraphs(Workload workload, Path dir) throws IOException {
+        Dag dag = workload.dag();
+        for (Tool tool : workload.tools()) {
+            String text = switch (tool) {
+                case CONVERGE -> Emitters.yaml(dag);
+                case MAKE -> Emitters.makefile(dag);
+                case NINJA -> Emitters.ninja(dag);
+            };
+            Files.writeString(tool.graphFile(dir, dag), text);
+        }
+    }
+
+    private static Result measure(Options options, Workload workload, Tool tool, Path dir)
+            throws IOException, InterruptedException {
+        int untimed = Math.max(options.warmup(), workload.prime() ? 1 : 0);
+        List<Sample> samples = new ArrayList<>();
+        System.out.printf(Locale.ROOT, "%-24s %-8s", workload.name(), tool.label());
+        for (int i = 0; i < untimed + options.runs(); i++) {
+            workload.beforeEach().run();
+            Sample sample = runOnce(options, workload, tool, dir);
+            if (i >= untimed) {
+                samples.add(sample);
+                System.out.printf(Locale.ROOT, " %.3f", sample.wallSeconds());
+            }
+        }
+        System.out.println();
+        return new Result(workload.name(), tool, samples, workload.idealSeconds());
+    }
+
+    /** One run of the tool under GNU time; the tool's output goes to {@code <tool>.log} in {@code dir}. */
+    private static Sample runOnce(Options options, Workload workload, Tool tool, Path dir)
+            throws IOException, InterruptedException {
+        Path timeFile = dir.resolve(tool.label() + ".time");
+        Path log = dir.resolve(tool.label() + ".log");
+        List<String> command = new ArrayList<>(List.of(options.time().toString(), "-f", "%e %M", "-o",
+                timeFile.toString()));
+        command.addAll(tool.command(options.agent(), dir, workload.dag()));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        long start = System.nanoTime();
+        Process process = builder.start();
+        if (!process.waitFor(options.timeoutSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly().waitFor();
+            throw new RunFailedException(workload.name() + "/" + tool.label() + " still running after "
+                    + options.timeoutSeconds() + " s: " + String.join(" ", command) + "; see " + log);
+        }
+        int exit = process.exitValue();
+        double wall = (System.nanoTime() - start) / 1e9;
+        if (exit != 0) {
+            throw new RunFailedException(workload.name() + "/" + tool.label() + " exited " + exit + ": "
+                    + String.join(" ", command) + "; see " + log);
+        }
+        List<String> lines = Files.readAllLines(timeFile);
+        String[] fields = lines.get(lines.size() - 1).trim().split("\\s+");
+        try {
+            return new Sample(wall, Long.parseLong(fields[1]));
+        } catch (RuntimeException e) {
+            throw new UncheckedIOException(new IOException("unexpected GNU time output in " + timeFile + ": " + lines));
+        }
+    }
+
+    private static String markdownDocument(Options options, String table) {
+        return """
+                # converge benchmark
+
+                %d timed runs per row after %d untimed, one process at a time, on %d CPUs (JDK of the driver: %s).
+
+                %s
+                - **median s / min s / max s**: wall time of the whole process, from start to reaped.
+                  converge is `agent/bin/agent run --file G --converged-timeout=0 --no-watch`: launcher script,
+                  JVM start, YAML load, planning, applying, JVM exit. make is `make -jN all`, ninja `ninja -jN`,
+                  N = the node count, over the same DAG of the same commands (graphs in `work/<workload>/`).
+                - **peak RSS MiB**: GNU time's `%%M` (wait4 `ru_maxrss`), the largest single process of the tree,
+                  maximum over the runs.
+                - **ratio**: median / ideal, where the ideal is the critical path of the commands' sleeps;
+                  without one, median / the fastest tool's median on that workload.
+                - `files-N` applies N file resources to an empty directory; `files-N-converged` applies the same
+                  graph again to the converged tree; `startup` is a one-noop graph.
+                """.formatted(options.runs(), options.warmup(), Runtime.getRuntime().availableProcessors(),
+                Runtime.version(), table);
+    }
+}

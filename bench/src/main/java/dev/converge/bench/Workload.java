@@ -1,0 +1,35 @@
+package dev.converge.bench;
+
+import java.util.List;
+import java.util.OptionalDouble;
+
+/**
+ * One row group of the table: a graph, the tools that run it, and what "ideal" means for it.
+ *
+ * @param name       the workload's name in the table and in {@code --only}
+ * @param dag        the graph every tool runs
+ * @param idealSeconds the critical path of the commands, when there is one; ratios are to it,
+ *                   else to the fastest tool's median
+ * @param tools      the tools to run, in table order
+ * @param beforeEach run before every run, timed or not, outside the timing
+ * @param prime      whether one untimed converge run must precede the timed ones even with no
+ *                   warm-up (the files workload on an already converged tree)
+ */
+public record Workload(String name, Dag dag, OptionalDouble idealSeconds, List<Tool> tools,
+                       Step beforeEach, boolean prime) {
+
+    public Workload {
+        tools = List.copyOf(tools);
+    }
+
+    /** Setup work that may fail with an I/O error. */
+    @FunctionalInterface
+    public interface Step {
+        void run() throws java.io.IOException;
+    }
+
+    /** Whether a {@code --only} token selects this workload: equal to its name, or a prefix ending at a '-'. */
+    public boolean matches(String token) {
+        return name.equals(token) || name.startsWith(token + "-");
+    }
+}
