@@ -225,6 +225,6 @@ final class AptBackend implements Backend {
     }
 
     private Result query(List<String> argv) throws ResourceException, InterruptedException {
-        return runner.run(id, ctx, new Command(argv, Map.of("PATH", searchPath, "LC_ALL", "C"), QUERY_TIMEOUT, false));
+        return runner.run(id, ctx, Command.query(argv, searchPath));
     }
 }

@@ -26,6 +26,11 @@ interface CommandRunner {
      */
     record Command(List<String> argv, Map<String, String> env, Duration timeout, boolean echo) {
 
+        /** A read-only query: C locale, {@code searchPath} as PATH, {@link Backend#QUERY_TIMEOUT}, not echoed. */
+        static Command query(List<String> argv, String searchPath) {
+            return new Command(argv, Map.of("PATH", searchPath, "LC_ALL", "C"), Backend.QUERY_TIMEOUT, false);
+        }
+
         public Command {
             argv = List.copyOf(argv);
             env = Map.copyOf(env);
