@@ -19,8 +19,10 @@ all: build
 jdk:
 	@agent/bin/find-jdk >/dev/null
 
+# The class cache (agent/bin/aot-train) makes a one-resource run start in about half the time.
 build: jdk
 	$(MVN) -q package -DskipTests
+	agent/bin/aot-train $(JAR)
 	@echo "built $(JAR); run it with agent/bin/agent"
 
 run: build
@@ -76,7 +78,8 @@ bench: build bench-deps
 install: build
 	install -d $(LIBDIR)/bin $(PREFIX)/bin /etc/systemd/system
 	install -m 0644 $(JAR) $(LIBDIR)/agent.jar
-	install -m 0755 agent/bin/agent agent/bin/find-jdk $(LIBDIR)/bin/
+	install -m 0755 agent/bin/agent agent/bin/find-jdk agent/bin/aot-train $(LIBDIR)/bin/
+	$(LIBDIR)/bin/aot-train $(LIBDIR)/agent.jar
 	ln -sfn $(LIBDIR)/bin/agent $(PREFIX)/bin/agent
 	install -d $(PREFIX)/share/doc/converge
 	install -m 0644 README.md $(PREFIX)/share/doc/converge/README.md
