@@ -1,5 +1,9 @@
 package dev.converge.agent.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,10 +12,15 @@ import picocli.CommandLine.Command;
         name = "agent",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "converge: applies a resource graph concurrently and keeps it converged.",
-        subcommands = {RunCommand.class, ValidateCommand.class, GraphCommand.class, DeployCommand.class, StatusCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "converge: applies a resource graph concurrently and keeps it converged.")
 public final class Main {
+
+    /**
+     * The subcommands, in help order. Only the one named by the first argument is given to picocli:
+     * reading a command's annotations costs tens of milliseconds at JVM start, so {@code agent run}
+     * does not pay for {@code deploy}'s options. Any other first argument gets them all.
+     */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
 
     /** Exit status: converged, every resource in its desired state. */
     public static final int OK = 0;
@@ -22,21 +31,41 @@ public final class Main {
 
     public static void main(String[] args) {
         System.setProperty("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
+        // Logging's configuration is read on a second thread while picocli reads the command line.
+        Thread.ofPlatform().daemon().name("log-init").start(() -> LogManager.getContext(false));
         System.exit(execute(args));
     }
 
     /** Runs the command line and returns its exit status. */
     public static int execute(String... args) {
-        return commandLine().execute(args);
+        return commandLine(args).execute(args);
     }
 
     /** Runs the command line with its own stdout and stderr (logging still goes to System.err). */
     public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-        return commandLine().setOut(out).setErr(err).execute(args);
+        return commandLine(args).setOut(out).setErr(err).execute(args);
     }
 
-    private static CommandLine commandLine() {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    private static CommandLine commandLine(String... args) {
+        CommandLine commandLine = new CommandLine(new Main());
+        Supplier<Object> only = args.length == 0 ? null : SUBCOMMANDS.get(args[0]);
+        if (only != null) {
+            commandLine.addSubcommand(args[0], only.get());
+        } else {
+            SUBCOMMANDS.forEach((name, command) -> commandLine.addSubcommand(name, command.get()));
+            commandLine.addSubcommand("help", new CommandLine.HelpCommand());
+        }
+        return commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
+        commands.put("run", RunCommand::new);
+        commands.put("validate", ValidateCommand::new);
+        commands.put("graph", GraphCommand::new);
+        commands.put("deploy", DeployCommand::new);
+        commands.put("status", StatusCommand::new);
+        return commands;
     }
 
     static final class Version implements CommandLine.IVersionProvider {
