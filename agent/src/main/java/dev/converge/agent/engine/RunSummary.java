@@ -110,6 +110,9 @@ public final class RunSummary implements Consumer<EngineEvent> {
         }
     }
 
+    /** Rows of the summary table at most; a larger graph gets a line counting the rest. */
+    public static final int TABLE_ROWS = 50;
+
     private static final List<String> HEADER =
             List.of("resource", "result", "applies", "apply time", "parents wait", "permits wait");
 
@@ -230,15 +233,18 @@ public final class RunSummary implements Consumer<EngineEvent> {
      * wall 0.83 s (to the end of the last check), apply time 0.80 s in all, parallelism 0.96
      * </pre>
      *
-     * <p>There is a row for every resource of {@code graph}: first those that have begun a check,
-     * by the start of their first check (so a resource comes after its parents), then the others
-     * in topological order. The result is the status in {@code statuses} (PENDING when absent);
-     * a wait that never began is {@code -}. Columns are aligned, text to the left and figures to
-     * the right. Parallelism is the sum of apply times divided by the wall time.
+     * <p>There is a row for every resource of {@code graph} when it has at most {@link #TABLE_ROWS}:
+     * first those that have begun a check, by the start of their first check (so a resource comes
+     * after its parents), then the others in topological order. A larger graph gets
+     * {@link #TABLE_ROWS} rows, chosen failed first, then skipped, pending, and the longest apply
+     * times, in that same order, and a line counting the rest by result. The result is the status
+     * in {@code statuses} (PENDING when absent); a wait that never began is {@code -}. Columns are
+     * aligned, text to the left and figures to the right. Parallelism is the sum of apply times
+     * divided by the wall time.
      */
     public static List<String> report(GraphSnapshot graph, Map<ResourceId, Status> statuses, Snapshot snapshot) {
         Map<ResourceId, Activity> activities = snapshot.activities();
-        var order = new ArrayList<>(graph.topologicalOrder());
+        var order = new ArrayList<>(shown(graph, statuses, activities));
         // Stable sort: resources that never began a check keep their topological order at the end.
         order.sort(Comparator.comparingLong(id -> {
             Activity a = activities.get(id);
@@ -255,6 +261,23 @@ public final class RunSummary implements Consumer<EngineEvent> {
                     a == null || a.parentWait() == null ? "-" : seconds(a.permitWait())));
         }
         var lines = new ArrayList<String>(align(cells));
+        if (order.size() < graph.size()) {
+            var shownIds = new java.util.HashSet<>(order);
+            var rest = new EnumMap<Status, Integer>(Status.class);
+            Duration longest = Duration.ZERO;
+            for (ResourceId id : graph.resources().keySet()) {
+                if (!shownIds.contains(id)) {
+                    rest.merge(statuses.getOrDefault(id, Status.PENDING), 1, Integer::sum);
+                    Activity a = activities.get(id);
+                    longest = a == null || a.busy().compareTo(longest) < 0 ? longest : a.busy();
+                }
+            }
+            lines.add(String.format(Locale.ROOT, "... %,d more not shown: ", graph.size() - order.size())
+                    + String.join(", ", rest.entrySet().stream()
+                            .map(e -> String.format(Locale.ROOT, "%,d %s", e.getValue(),
+                                    e.getKey().toString().toLowerCase(Locale.ROOT))).toList())
+                    + "; none took longer than " + seconds(longest));
+        }
         lines.add(CriticalPath.of(graph, snapshot).render());
         Duration wall = snapshot.wall();
         Duration busy = snapshot.busy();
@@ -262,6 +285,29 @@ public final class RunSummary implements Consumer<EngineEvent> {
                 + " in all, parallelism " + (wall.isZero() ? "-"
                         : String.format(Locale.ROOT, "%.2f", (double) busy.toNanos() / wall.toNanos())));
         return lines;
+    }
+
+    /** The resources that get a row of their own, in topological order. */
+    private static List<ResourceId> shown(GraphSnapshot graph, Map<ResourceId, Status> statuses,
+            Map<ResourceId, Activity> activities) {
+        List<ResourceId> all = graph.topologicalOrder();
+        if (all.size() <= TABLE_ROWS) {
+            return all;
+        }
+        Comparator<ResourceId> attention = Comparator.comparingInt(id -> switch (statuses.getOrDefault(id,
+                Status.PENDING)) {
+            case FAILED -> 0;
+            case SKIPPED -> 1;
+            case PENDING, RUNNING -> 2;
+            default -> 3;
+        });
+        Comparator<ResourceId> longest = Comparator.comparing(id -> {
+            Activity a = activities.get(id);
+            return a == null ? Duration.ZERO : a.busy();
+        });
+        var chosen = new java.util.HashSet<>(all.stream().sorted(attention.thenComparing(longest.reversed()))
+                .limit(TABLE_ROWS).toList());
+        return all.stream().filter(chosen::contains).toList();
     }
 
     /** Pads the cells into columns two spaces apart: the first two left-aligned, the others right-aligned. */

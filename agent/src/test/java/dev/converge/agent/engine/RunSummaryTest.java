@@ -156,4 +156,36 @@ class RunSummaryTest {
         assertThat(summary.snapshot().durations())
                 .containsOnly(Map.entry(fake("a"), Duration.ofMillis(200)), Map.entry(fake("b"), Duration.ofMillis(600)));
     }
+
+    @Test
+    void aLargeGraphShowsFailuresFirstThenTheLongestAppliesAndCountsTheRest() {
+        int size = RunSummary.TABLE_ROWS + 30;
+        var builder = TestGraphs.of(new FakeKind());
+        var statuses = new java.util.LinkedHashMap<ResourceId, Status>();
+        var summary = new RunSummary(nanos::get);
+        for (int i = 0; i < size; i++) {
+            String name = String.format("r%03d", i);
+            builder.add(name, FakeParams.DEFAULTS);
+            at(i);
+            summary.accept(new EngineEvent.Started(fake(name), true, 1));
+            if (i == size - 1) {
+                summary.accept(new EngineEvent.Failed(fake(name), "boom", 1, Duration.ofMillis(1), null));
+                statuses.put(fake(name), Status.FAILED);
+            } else {
+                // r000 took 1 ms, r001 2 ms, ...: the longest are the last ones.
+                summary.accept(finished(fake(name), CheckResult.ok(), i + 1));
+                statuses.put(fake(name), Status.OK);
+            }
+        }
+
+        List<String> lines = RunSummary.report(builder.build(), statuses, summary.snapshot());
+
+        List<String> rows = lines.subList(1, 1 + RunSummary.TABLE_ROWS);
+        assertThat(rows).allMatch(row -> row.startsWith("fake[r"));
+        assertThat(rows.getLast()).startsWith("fake[r079]").contains("FAILED");
+        assertThat(rows.getFirst()).as("the 49 longest ok applies, in start order").startsWith("fake[r030]");
+        assertThat(lines.get(1 + RunSummary.TABLE_ROWS))
+                .isEqualTo("... 30 more not shown: 30 ok; none took longer than 0.03 s");
+        assertThat(lines.get(2 + RunSummary.TABLE_ROWS)).startsWith("critical path: ");
+    }
 }
