@@ -10,6 +10,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -250,11 +252,41 @@ public final class BenchMain {
         }
         List<String> lines = Files.readAllLines(timeFile);
         String[] fields = lines.get(lines.size() - 1).trim().split("\\s+");
+        long rss;
         try {
-            return new Sample(wall, Long.parseLong(fields[1]));
+            rss = Long.parseLong(fields[1]);
         } catch (RuntimeException e) {
             throw new UncheckedIOException(new IOException("unexpected GNU time output in " + timeFile + ": " + lines));
         }
+        return new Sample(wall, rss, tool == Tool.CONVERGE ? inProcessSeconds(log) : Double.NaN);
+    }
+
+    private static final Pattern LOADED = Pattern.compile("loaded and planned in (\\d+\\.\\d+) s");
+    private static final Pattern SUMMARY = Pattern.compile(" summary: .* in (\\d+\\.\\d+) s$");
+
+    /**
+     * The agent's own time from its log: "loaded and planned in X s" on the "running" line plus the
+     * "summary: ... in Y s" of the run (which counts from just after loading).
+     */
+    static double inProcessSeconds(Path log) throws IOException {
+        double loaded = Double.NaN;
+        double run = Double.NaN;
+        try (Stream<String> lines = Files.lines(log)) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                Matcher m = LOADED.matcher(line);
+                if (Double.isNaN(loaded) && m.find()) {
+                    loaded = Double.parseDouble(m.group(1));
+                }
+                m = SUMMARY.matcher(line);
+                if (m.find()) {
+                    run = Double.parseDouble(m.group(1));
+                }
+            }
+        }
+        if (Double.isNaN(loaded) || Double.isNaN(run)) {
+            throw new UncheckedIOException(new IOException("no load time or summary line in " + log));
+        }
+        return loaded + run;
     }
 
     private static String markdownDocument(Options options, String table) {
@@ -270,6 +302,9 @@ public final class BenchMain {
                   N = the node count, over the same DAG of the same commands (graphs in `work/<workload>/`).
                 - **peak RSS MiB**: GNU time's `%%M` (wait4 `ru_maxrss`), the largest single process of the tree,
                   maximum over the runs.
+                - **in-process s**: converge only, the median of the agent's own times: graph file read,
+                  validated and planned ("loaded and planned in") plus the run to its summary ("summary: ... in"):
+                  everything but JVM start and exit.
                 - **ratio**: median / ideal, where the ideal is the critical path of the commands' sleeps;
                   without one, median / the fastest tool's median on that workload.
                 - `files-N` applies N file resources to an empty directory; `files-N-converged` applies the same

@@ -8,7 +8,7 @@ import java.util.Locale;
 public final class Report {
 
     private static final List<String> HEADER = List.of("workload", "tool", "runs", "median s", "min s", "max s",
-            "peak RSS MiB", "ratio", "ratio to");
+            "peak RSS MiB", "ratio", "ratio to", "in-process s");
 
     private Report() {
     }
@@ -25,7 +25,8 @@ public final class Report {
                     fmt("%.3f", result.medianSeconds()), fmt("%.3f", result.minSeconds()),
                     fmt("%.3f", result.maxSeconds()), fmt("%.1f", result.peakRssMib()),
                     fmt("%.2f", result.medianSeconds() / base),
-                    ideal ? fmt("ideal %.1f s", base) : "fastest"));
+                    ideal ? fmt("ideal %.1f s", base) : "fastest",
+                    Double.isNaN(result.medianInProcessSeconds()) ? "-" : fmt("%.3f", result.medianInProcessSeconds())));
         }
         return rows;
     }
@@ -61,7 +62,7 @@ public final class Report {
     /** CSV with a header; ratio_to is "ideal" or "fastest", ideal_s is empty without an ideal. */
     public static String csv(List<Result> results) {
         StringBuilder out = new StringBuilder(
-                "workload,tool,runs,median_s,min_s,max_s,peak_rss_mib,ratio,ratio_to,ideal_s\n");
+                "workload,tool,runs,median_s,min_s,max_s,peak_rss_mib,ratio,ratio_to,ideal_s,in_process_s\n");
         List<List<String>> rows = rows(results);
         for (int i = 0; i < results.size(); i++) {
             List<String> row = rows.get(i);
@@ -69,6 +70,8 @@ public final class Report {
             out.append(String.join(",", row.subList(0, 8))).append(',')
                     .append(result.idealSeconds().isPresent() ? "ideal" : "fastest").append(',')
                     .append(result.idealSeconds().isPresent() ? fmt("%.3f", result.idealSeconds().getAsDouble()) : "")
+                    .append(',').append(Double.isNaN(result.medianInProcessSeconds()) ? ""
+                            : fmt("%.3f", result.medianInProcessSeconds()))
                     .append('\n');
         }
         return out.toString();

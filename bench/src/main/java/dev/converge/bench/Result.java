@@ -22,7 +22,15 @@ public record Result(String workload, Tool tool, List<Sample> samples, OptionalD
 
     /** The median wall time; the mean of the two middle runs when the count is even. */
     public double medianSeconds() {
-        double[] sorted = samples.stream().mapToDouble(Sample::wallSeconds).sorted().toArray();
+        return median(samples.stream().mapToDouble(Sample::wallSeconds).sorted().toArray());
+    }
+
+    /** The median of the agent's own in-process times; NaN when the tool reports none. */
+    public double medianInProcessSeconds() {
+        return median(samples.stream().mapToDouble(Sample::inProcessSeconds).sorted().toArray());
+    }
+
+    private static double median(double[] sorted) {
         int mid = sorted.length / 2;
         return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }

@@ -7,6 +7,9 @@ package dev.converge.bench;
  *                    by {@link System#nanoTime()} in the driver (includes the ~1 ms of /usr/bin/time)
  * @param peakRssKb   GNU time's {@code %M}: the wait4 {@code ru_maxrss} of the tool, i.e. the largest
  *                    resident set of any single process in its tree (not their sum)
+ * @param inProcessSeconds converge only: the time the agent itself reports, from reading the graph
+ *                    file to its summary (load and plan, apply, converge, report), without JVM start
+ *                    and exit; NaN for the other tools
  */
-public record Sample(double wallSeconds, long peakRssKb) {
+public record Sample(double wallSeconds, long peakRssKb, double inProcessSeconds) {
 }

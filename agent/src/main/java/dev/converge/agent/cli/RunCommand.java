@@ -91,6 +91,9 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** How long reading, validating and planning the --file graph took; null for a graph from etcd. */
+    private Duration loadTime;
+
     @Override
     public Integer call() throws Exception {
         if (parallel < 0) {
@@ -114,10 +117,12 @@ final class RunCommand implements Callable<Integer> {
         if (graph.file == null) {
             return run(new LoadedGraph(GraphSnapshot.of(etcd.hostname(), List.of(), List.of()), List.of(), Map.of()));
         }
+        long loadStart = System.nanoTime();
         var loaded = graph.load(logFormat.lines(spec.commandLine().getErr()));
         if (loaded.isEmpty()) {
             return Main.INVALID;
         }
+        loadTime = Duration.ofNanos(System.nanoTime() - loadStart);
         return run(loaded.get());
     }
 
@@ -153,10 +158,11 @@ final class RunCommand implements Callable<Integer> {
         Reporter reporter = output.reporter();
         Consumer<EngineEvent> listener = reporter.andThen(summary);
         Duration timeout = convergedTimeout < 0 ? Duration.ofSeconds(-1) : Duration.ofSeconds(convergedTimeout);
-        LOG.info("running {} from {} ({} resources, {} edges){}{}", snapshot.name(),
+        LOG.info("running {} from {} ({} resources, {} edges{}){}{}", snapshot.name(),
                 graph.file != null ? graph.file : "etcd (" + String.join(",", etcd.settings().endpoints().stream()
                         .map(Object::toString).toList()) + ")", snapshot.size(),
-                snapshot.edges().size(), noop ? ", noop" : "",
+                snapshot.edges().size(), loadTime == null ? "" : ", loaded and planned in " + RunSummary.seconds(loadTime),
+                noop ? ", noop" : "",
                 convergedTimeout < 0 ? "" : ", exit after " + convergedTimeout + " s converged");
         Map<ResourceId, Status> statuses;
         GraphSnapshot last;
