@@ -61,6 +61,9 @@ final class YamlTreeReader {
         }
     }
 
+    /** Keys of one mapping checked for duplicates by a scan, before a map takes over. */
+    private static final int SCANNED_KEYS = 8;
+
     private final String source;
     private final List<Diagnostic> problems;
     private YAMLParser parser;
@@ -117,7 +120,8 @@ final class YamlTreeReader {
     private YamlNode readMapping() throws IOException {
         SourceLocation start = here();
         var entries = new ArrayList<YamlNode.Entry>();
-        Map<String, SourceLocation> firstSeen = new HashMap<>();
+        // Most mappings hold a few keys: duplicates are found by a scan until there are more.
+        Map<String, SourceLocation> firstSeen = null;
         for (JsonToken t = parser.nextToken(); t != JsonToken.END_OBJECT; t = parser.nextToken()) {
             if (t != JsonToken.FIELD_NAME) {
                 throw new IOException("unexpected " + t + " in a mapping");
@@ -125,7 +129,24 @@ final class YamlTreeReader {
             String key = parser.currentName();
             SourceLocation keyLocation = here();
             YamlNode value = readValue(parser.nextToken());
-            SourceLocation earlier = firstSeen.putIfAbsent(key, keyLocation);
+            SourceLocation earlier = null;
+            if (firstSeen != null) {
+                earlier = firstSeen.putIfAbsent(key, keyLocation);
+            } else {
+                for (YamlNode.Entry e : entries) {
+                    if (e.key().equals(key)) {
+                        earlier = e.keyLocation();
+                        break;
+                    }
+                }
+                if (entries.size() >= SCANNED_KEYS) {
+                    firstSeen = new HashMap<>();
+                    for (YamlNode.Entry e : entries) {
+                        firstSeen.put(e.key(), e.keyLocation());
+                    }
+                    firstSeen.putIfAbsent(key, keyLocation);
+                }
+            }
             if (earlier != null) {
                 problems.add(Diagnostic.error(keyLocation, "duplicate key '" + key + "' (first at "
                         + earlier.line() + ":" + earlier.column() + ")"));

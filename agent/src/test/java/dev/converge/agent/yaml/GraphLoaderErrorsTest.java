@@ -93,6 +93,29 @@ class GraphLoaderErrorsTest {
                     "g.yaml:8:1: error: duplicate key 'graph' (first at 1:1)",
                     "g.yaml:10:1: error: a graph file holds one YAML document; a second one starts here");
         }
+
+        @Test
+        void aRepeatedKeyIsFoundInALongMappingToo() {
+            assertThat(problems("""
+                    graph: g
+                    resources:
+                      exec:
+                      - name: a
+                        cmd: make
+                        cwd: /
+                        shell: /bin/sh
+                        timeout: 5
+                        ifcmd: "true"
+                        ifshell: /bin/sh
+                        watchcmd: "true"
+                        watchshell: /bin/sh
+                        user: root
+                        shell: /bin/bash
+                        cmd: again
+                    """)).containsExactly(
+                    "g.yaml:14:5: error: duplicate key 'shell' (first at 7:5)",
+                    "g.yaml:15:5: error: duplicate key 'cmd' (first at 5:5)");
+        }
     }
 
     @Nested
