@@ -79,11 +79,12 @@ public final class GraphSnapshot {
             }
         }
         ImmutableNetwork<ResourceId, EdgeSpec> network = builder.build();
-        errors.addAll(cycles(network, byId.keySet()));
+        Numbered numbered = Numbered.of(network, byId.keySet());
+        errors.addAll(cycles(network, numbered));
         if (!errors.isEmpty()) {
             throw new InvalidGraphException(errors);
         }
-        return new GraphSnapshot(name, ImmutableMap.copyOf(byId), network, topologicalOrder(network, byId.keySet()));
+        return new GraphSnapshot(name, ImmutableMap.copyOf(byId), network, topologicalOrder(numbered));
     }
 
     private static String similar(ResourceId missing, Set<ResourceId> declared) {
@@ -94,48 +95,83 @@ public final class GraphSnapshot {
         return sameName.isEmpty() ? "" : " (did you mean " + String.join(" or ", sameName) + "?)";
     }
 
-    /** One diagnostic per strongly connected component that contains a cycle (Tarjan). */
-    private static List<Diagnostic> cycles(ImmutableNetwork<ResourceId, EdgeSpec> network, Set<ResourceId> order) {
-        var index = new HashMap<ResourceId, Integer>();
-        var low = new HashMap<ResourceId, Integer>();
-        var onStack = new java.util.HashSet<ResourceId>();
-        var stack = new ArrayDeque<ResourceId>();
+    /**
+     * The nodes numbered in declaration order, each with the distinct numbers of its successors:
+     * the graph algorithms below run on arrays instead of hashing ids at every step.
+     */
+    private record Numbered(List<ResourceId> ids, int[][] successors) {
+
+        static Numbered of(ImmutableNetwork<ResourceId, EdgeSpec> network, Set<ResourceId> order) {
+            List<ResourceId> ids = List.copyOf(order);
+            var number = new HashMap<ResourceId, Integer>(ids.size() * 2);
+            for (ResourceId id : ids) {
+                number.put(id, number.size());
+            }
+            int[][] successors = new int[ids.size()][];
+            for (int v = 0; v < ids.size(); v++) {
+                successors[v] = network.successors(ids.get(v)).stream().mapToInt(number::get).toArray();
+            }
+            return new Numbered(ids, successors);
+        }
+    }
+
+    /** One diagnostic per strongly connected component that contains a cycle (iterative Tarjan). */
+    private static List<Diagnostic> cycles(ImmutableNetwork<ResourceId, EdgeSpec> network, Numbered graph) {
+        int n = graph.ids().size();
+        int[][] successors = graph.successors();
+        int[] index = new int[n];
+        int[] low = new int[n];
+        java.util.Arrays.fill(index, -1);
+        boolean[] onStack = new boolean[n];
+        int[] stack = new int[n];
+        int stackSize = 0;
+        // The depth-first path: a node and how many of its successors were visited.
+        int[] frameNode = new int[n];
+        int[] frameNext = new int[n];
+        int counter = 0;
         var found = new ArrayList<Diagnostic>();
-        int[] counter = {0};
-        for (ResourceId start : order) {
-            if (index.containsKey(start)) {
+        for (int start = 0; start < n; start++) {
+            if (index[start] >= 0) {
                 continue;
             }
-            // Iterative Tarjan: each frame is a node and an iterator over its successors.
-            var frames = new ArrayDeque<Map.Entry<ResourceId, java.util.Iterator<ResourceId>>>();
-            visit(start, index, low, stack, onStack, counter, frames, network);
-            while (!frames.isEmpty()) {
-                var frame = frames.peek();
-                ResourceId v = frame.getKey();
-                if (frame.getValue().hasNext()) {
-                    ResourceId w = frame.getValue().next();
-                    if (!index.containsKey(w)) {
-                        visit(w, index, low, stack, onStack, counter, frames, network);
-                    } else if (onStack.contains(w)) {
-                        low.put(v, Math.min(low.get(v), index.get(w)));
+            index[start] = low[start] = counter++;
+            stack[stackSize++] = start;
+            onStack[start] = true;
+            frameNode[0] = start;
+            frameNext[0] = 0;
+            int depth = 1;
+            while (depth > 0) {
+                int v = frameNode[depth - 1];
+                if (frameNext[depth - 1] < successors[v].length) {
+                    int w = successors[v][frameNext[depth - 1]++];
+                    if (index[w] < 0) {
+                        index[w] = low[w] = counter++;
+                        stack[stackSize++] = w;
+                        onStack[w] = true;
+                        frameNode[depth] = w;
+                        frameNext[depth] = 0;
+                        depth++;
+                    } else if (onStack[w]) {
+                        low[v] = Math.min(low[v], index[w]);
                     }
                     continue;
                 }
-                frames.pop();
-                if (!frames.isEmpty()) {
-                    ResourceId parent = frames.peek().getKey();
-                    low.put(parent, Math.min(low.get(parent), low.get(v)));
+                depth--;
+                if (depth > 0) {
+                    int parent = frameNode[depth - 1];
+                    low[parent] = Math.min(low[parent], low[v]);
                 }
-                if (low.get(v).equals(index.get(v))) {
+                if (low[v] == index[v]) {
                     var component = new java.util.HashSet<ResourceId>();
-                    ResourceId w;
+                    int w;
                     do {
-                        w = stack.pop();
-                        onStack.remove(w);
-                        component.add(w);
-                    } while (!w.equals(v));
-                    if (component.size() > 1 || network.successors(v).contains(v)) {
-                        found.add(describeCycle(network, component, order));
+                        w = stack[--stackSize];
+                        onStack[w] = false;
+                        component.add(graph.ids().get(w));
+                    } while (w != v);
+                    boolean selfLoop = java.util.Arrays.stream(successors[v]).anyMatch(x -> x == v);
+                    if (component.size() > 1 || selfLoop) {
+                        found.add(describeCycle(network, component, graph.ids()));
                     }
                 }
             }
@@ -143,26 +179,9 @@ public final class GraphSnapshot {
         return found;
     }
 
-    private static void visit(
-            ResourceId v,
-            Map<ResourceId, Integer> index,
-            Map<ResourceId, Integer> low,
-            ArrayDeque<ResourceId> stack,
-            Set<ResourceId> onStack,
-            int[] counter,
-            ArrayDeque<Map.Entry<ResourceId, java.util.Iterator<ResourceId>>> frames,
-            ImmutableNetwork<ResourceId, EdgeSpec> network) {
-        index.put(v, counter[0]);
-        low.put(v, counter[0]);
-        counter[0]++;
-        stack.push(v);
-        onStack.add(v);
-        frames.push(Map.entry(v, network.successors(v).iterator()));
-    }
-
     /** Spells one cycle inside a cyclic component, starting at its first-declared member. */
     private static Diagnostic describeCycle(
-            ImmutableNetwork<ResourceId, EdgeSpec> network, Set<ResourceId> component, Set<ResourceId> order) {
+            ImmutableNetwork<ResourceId, EdgeSpec> network, Set<ResourceId> component, List<ResourceId> order) {
         ResourceId start = order.stream().filter(component::contains).findFirst().orElseThrow();
         // Breadth-first search inside the component for the shortest way back to start.
         var cameFrom = new HashMap<ResourceId, EdgeSpec>();
@@ -201,27 +220,27 @@ public final class GraphSnapshot {
     }
 
     /** Kahn's algorithm; ties are broken by declaration order so the result is deterministic. */
-    private static ImmutableList<ResourceId> topologicalOrder(
-            ImmutableNetwork<ResourceId, EdgeSpec> network, Set<ResourceId> order) {
-        var position = new HashMap<ResourceId, Integer>();
-        for (ResourceId id : order) {
-            position.put(id, position.size());
-        }
-        var remaining = new HashMap<ResourceId, Integer>();
-        var ready = new java.util.PriorityQueue<ResourceId>(java.util.Comparator.comparing(position::get));
-        for (ResourceId id : order) {
-            int parents = network.predecessors(id).size();
-            remaining.put(id, parents);
-            if (parents == 0) {
-                ready.add(id);
+    private static ImmutableList<ResourceId> topologicalOrder(Numbered graph) {
+        int n = graph.ids().size();
+        int[][] successors = graph.successors();
+        int[] remaining = new int[n];
+        for (int[] children : successors) {
+            for (int child : children) {
+                remaining[child]++;
             }
         }
-        var result = ImmutableList.<ResourceId>builderWithExpectedSize(order.size());
+        var ready = new java.util.PriorityQueue<Integer>(Math.max(1, n));
+        for (int v = 0; v < n; v++) {
+            if (remaining[v] == 0) {
+                ready.add(v);
+            }
+        }
+        var result = ImmutableList.<ResourceId>builderWithExpectedSize(n);
         while (!ready.isEmpty()) {
-            ResourceId v = ready.poll();
-            result.add(v);
-            for (ResourceId child : network.successors(v)) {
-                if (remaining.merge(child, -1, Integer::sum) == 0) {
+            int v = ready.poll();
+            result.add(graph.ids().get(v));
+            for (int child : successors[v]) {
+                if (--remaining[child] == 0) {
                     ready.add(child);
                 }
             }
