@@ -33,7 +33,10 @@ public final class Main {
         System.setProperty("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
         // Logging's configuration is read on a second thread while picocli reads the command line.
         Thread.ofPlatform().daemon().name("log-init").start(() -> LogManager.getContext(false));
-        System.exit(execute(args));
+        int exit = execute(args);
+        // Lines still queued for the log's writer thread are written before the JVM ends.
+        LogManager.shutdown();
+        System.exit(exit);
     }
 
     /** Runs the command line and returns its exit status. */
