@@ -31,8 +31,6 @@ public final class Main {
 
     public static void main(String[] args) {
         System.setProperty("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
-        // Logging's configuration is read on a second thread while picocli reads the command line.
-        Thread.ofPlatform().daemon().name("log-init").start(() -> LogManager.getContext(false));
         int exit = execute(args);
         // Lines still queued for the log's writer thread are written before the JVM ends.
         LogManager.shutdown();
