@@ -29,12 +29,28 @@ public final class Main {
     /** Exit status: usage error or invalid graph; nothing was applied. */
     public static final int INVALID = 2;
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
         System.setProperty("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
-        int exit = execute(args);
+        // log4j reads its configuration on a second thread while picocli reads the command line.
+        // Nothing logs before the command runs, and the command runs once it is done: a logger
+        // taken while log4j is still starting would drop lines.
+        Thread logging = Thread.ofPlatform().daemon().name("log-init").start(() -> LogManager.getContext(false));
+        int exit = commandLine(args).setExecutionStrategy(parsed -> {
+            awaitLogging(logging);
+            return new CommandLine.RunLast().execute(parsed);
+        }).execute(args);
+        logging.join();
         // Lines still queued for the log's writer thread are written before the JVM ends.
         LogManager.shutdown();
         System.exit(exit);
+    }
+
+    private static void awaitLogging(Thread logging) {
+        try {
+            logging.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Runs the command line and returns its exit status. */

@@ -47,7 +47,10 @@ import sun.misc.Signal;
             "130 after SIGINT, 143 after SIGTERM."})
 final class RunCommand implements Callable<Integer> {
 
-    private static final Logger LOG = LogManager.getLogger("converge");
+    /** Taken when the command runs, not when picocli creates it: logging may still be starting then (see Main). */
+    private static final class Log {
+        static final Logger LOG = LogManager.getLogger("converge");
+    }
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
     @Mixin
@@ -158,7 +161,7 @@ final class RunCommand implements Callable<Integer> {
         Reporter reporter = output.reporter();
         Consumer<EngineEvent> listener = reporter.andThen(summary);
         Duration timeout = convergedTimeout < 0 ? Duration.ofSeconds(-1) : Duration.ofSeconds(convergedTimeout);
-        LOG.info("running {} from {} ({} resources, {} edges{}){}{}", snapshot.name(),
+        Log.LOG.info("running {} from {} ({} resources, {} edges{}){}{}", snapshot.name(),
                 graph.file != null ? graph.file : "etcd (" + String.join(",", etcd.settings().endpoints().stream()
                         .map(Object::toString).toList()) + ")", snapshot.size(),
                 snapshot.edges().size(), loadTime == null ? "" : ", loaded and planned in " + RunSummary.seconds(loadTime),
@@ -168,14 +171,14 @@ final class RunCommand implements Callable<Integer> {
         GraphSnapshot last;
         LoadedGraph lastLoaded;
         try (var converger = new Converger(timeout, () -> {
-            LOG.info("converged for {} s", convergedTimeout);
+            Log.LOG.info("converged for {} s", convergedTimeout);
             done.countDown();
         })) {
             var engine = new Engine(new EngineOptions(noop, parallel, !noWatch, failFast), listener, converger);
             engine.failedFast().thenRun(done::countDown);
             // SIGUSR1: the summary so far; the run goes on.
             Signal.handle(new Signal("USR1"), s -> {
-                LOG.info("SIGUSR1 received: the run so far, still running");
+                Log.LOG.info("SIGUSR1 received: the run so far, still running");
                 logReport(engine.snapshot(), summary.outcome(engine.statuses()), summary.snapshot());
             });
             engine.start(snapshot);
@@ -188,10 +191,10 @@ final class RunCommand implements Callable<Integer> {
             lastLoaded = current.get();
             last = engine.snapshot();
             if (signal.get() != null) {
-                LOG.warn("SIG{} received: stopping", signal.get());
+                Log.LOG.warn("SIG{} received: stopping", signal.get());
             }
             if (!engine.stop(STOP_GRACE)) {
-                LOG.error("some resources did not stop within {} s", STOP_GRACE.toSeconds());
+                Log.LOG.error("some resources did not stop within {} s", STOP_GRACE.toSeconds());
             }
             reporter.flush();
             statuses = summary.outcome(engine.statuses());
@@ -202,7 +205,7 @@ final class RunCommand implements Callable<Integer> {
         logMerged(lastLoaded);
         String totals = summary.render(statuses);
         LogLine.agent(Level.INFO, "summary", totals, summary.wall(), "summary" + (noop ? " (noop)" : "") + ": " + totals)
-                .log(LOG);
+                .log(Log.LOG);
 
         if (signal.get() != null) {
             return signal.get().equals("INT") ? 130 : 143;
@@ -219,17 +222,17 @@ final class RunCommand implements Callable<Integer> {
         try {
             if (Files.readString(graph.file).isBlank()) {
                 // Most likely caught between an editor's truncate and write; the write brings another event.
-                LOG.warn("{}: graph file is empty; still running generation {}", graph.file, engine.generation());
+                Log.LOG.warn("{}: graph file is empty; still running generation {}", graph.file, engine.generation());
                 return;
             }
         } catch (IOException e) {
-            LOG.warn("{}: cannot read ({}); still running generation {}", graph.file, e.getMessage(),
+            Log.LOG.warn("{}: cannot read ({}); still running generation {}", graph.file, e.getMessage(),
                     engine.generation());
             return;
         }
         var next = graph.load(logFormat.lines(spec.commandLine().getErr()));
         if (next.isEmpty()) {
-            LOG.error("{}: new graph rejected; still running generation {}", graph.file, engine.generation());
+            Log.LOG.error("{}: new graph rejected; still running generation {}", graph.file, engine.generation());
             return;
         }
         try {
@@ -238,7 +241,7 @@ final class RunCommand implements Callable<Integer> {
             if (diff.added().isEmpty() && diff.changed().isEmpty() && diff.removed().isEmpty()) {
                 return;
             }
-            LOG.info("{}: graph swapped, {}", graph.file, diff);
+            Log.LOG.info("{}: graph swapped, {}", graph.file, diff);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -247,13 +250,13 @@ final class RunCommand implements Callable<Integer> {
     /** The summary table, critical path and totals, one log line each (event {@code report} in JSON). */
     private static void logReport(GraphSnapshot graph, Map<ResourceId, Status> statuses, RunSummary.Snapshot recorded) {
         RunSummary.report(graph, statuses, recorded)
-                .forEach(line -> LogLine.agent(Level.INFO, "report", null, null, line).log(LOG));
+                .forEach(line -> LogLine.agent(Level.INFO, "report", null, null, line).log(Log.LOG));
     }
 
     /** Says which resources were declared more than once, identically, and so applied once. */
     private static void logMerged(LoadedGraph loaded) {
         loaded.merged().forEach((id, extra) -> LogLine.agent(Level.INFO, "report", null, null,
-                "merged: " + id + " was declared " + (extra + 1) + " times identically and applied once").log(LOG));
+                "merged: " + id + " was declared " + (extra + 1) + " times identically and applied once").log(Log.LOG));
     }
 
     /** Writes the drawing to {@code --graphviz}; without that option the drawing is not even made. */
@@ -264,7 +267,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             DotRenderer.writeDot(dot.get(), graphviz);
         } catch (IOException e) {
-            LOG.warn("cannot write the plan to {}: {}", graphviz, e.getMessage());
+            Log.LOG.warn("cannot write the plan to {}: {}", graphviz, e.getMessage());
         }
     }
 }
