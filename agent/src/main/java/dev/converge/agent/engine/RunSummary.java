@@ -334,7 +334,13 @@ public final class RunSummary implements Consumer<EngineEvent> {
 
     /** A duration as seconds with two decimals, e.g. {@code 0.20 s}. */
     public static String seconds(Duration d) {
-        return String.format(Locale.ROOT, "%.2f s", d.toNanos() / 1e9);
+        // Integer arithmetic, rounding half up like %.2f: String.format would leave per-thread
+        // buffers on every virtual thread that formats a line.
+        long nanos = d.toNanos();
+        long hundredths = (Math.abs(nanos) + 5_000_000L) / 10_000_000L;
+        long fraction = hundredths % 100;
+        return (nanos < 0 && hundredths > 0 ? "-" : "") + hundredths / 100 + (fraction < 10 ? ".0" : ".") + fraction
+                + " s";
     }
 
     /**

@@ -501,7 +501,13 @@ public final class GraphLoader {
                 error(end.entry("kind").orElseThrow().keyLocation(), what + ": " + kindProblem(kind));
                 return null;
             }
-            return kind == null || name == null ? null : ResourceId.of(kind, name);
+            if (kind == null || name == null) {
+                return null;
+            }
+            // The declared resource's own id, so that a large graph holds each id once.
+            ResourceId id = ResourceId.of(kind, name);
+            ResourceSpec declared = specs.get(id);
+            return declared == null ? id : declared.id();
         }
 
         /** The non-blank text under {@code key}, or null after reporting it missing, empty or not a string. */

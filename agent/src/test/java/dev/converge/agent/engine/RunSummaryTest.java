@@ -188,4 +188,15 @@ class RunSummaryTest {
                 .isEqualTo("... 30 more not shown: 30 ok; none took longer than 0.03 s");
         assertThat(lines.get(2 + RunSummary.TABLE_ROWS)).startsWith("critical path: ");
     }
+
+    @Test
+    void secondsAreRoundedHalfUpToHundredthsLikePercentTwoF() {
+        for (long nanos : new long[] {0, 4_999_999, 5_000_000, 9_999_999, 10_000_000, 1_234_567_890L, 59_995_000_000L,
+                3_600_004_999_999L, -5_000_000, -1_004_999_999L}) {
+            assertThat(RunSummary.seconds(Duration.ofNanos(nanos))).as("%d ns", nanos)
+                    .isEqualTo(String.format(java.util.Locale.ROOT, "%.2f s",
+                            new java.math.BigDecimal(nanos).movePointLeft(9)
+                                    .setScale(2, java.math.RoundingMode.HALF_UP)));
+        }
+    }
 }
