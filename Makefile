@@ -4,15 +4,16 @@ SHELL := /bin/bash
 
 JDK := $(shell agent/bin/find-jdk 2>/dev/null)
 JDK_MAJOR := $(shell agent/bin/find-jdk --major 2>/dev/null)
-# JDK >= 24 warns about Maven's own use of sun.misc.Unsafe; older JDKs reject this flag.
-MAVEN_OPTS ?= $(shell [ "$(JDK_MAJOR)" -ge 24 ] 2>/dev/null && echo --sun-misc-unsafe-memory-access=allow)
+# JDK >= 24 warns about Maven's and JMH's use of sun.misc.Unsafe; older JDKs reject this flag.
+UNSAFE_OPT := $(shell [ "$(JDK_MAJOR)" -ge 24 ] 2>/dev/null && echo --sun-misc-unsafe-memory-access=allow)
+MAVEN_OPTS ?= $(UNSAFE_OPT)
 export MAVEN_OPTS
 MVN := JAVA_HOME=$(JDK) mvn -B --no-transfer-progress
 JAR := agent/target/agent.jar
 PREFIX ?= /usr/local
 LIBDIR := $(PREFIX)/lib/converge
 
-.PHONY: all build run test test-deps bench bench-deps jdk install uninstall clean
+.PHONY: all build run test test-deps bench bench-deps bench-micro bench-fleet jdk install uninstall clean
 
 all: build
 
@@ -74,6 +75,15 @@ bench-deps:
 bench: build bench-deps
 	$(JDK)/bin/java -jar bench/target/bench.jar --runs $(RUNS) --warmup $(WARMUP) --out $(BENCH_OUT) \
 	  --noop-sizes $(NOOP_SIZES) --files $(FILES) --timeout $(BENCH_TIMEOUT) $(if $(ONLY),--only $(ONLY))
+
+# `make bench-micro`: JMH micro-benchmarks of the in-process costs (YAML load, snapshot, plan,
+# engine per vertex, live swap) at 1,000 and 10,000 vertices; about 3 minutes. Writes
+# $(BENCH_OUT)/jmh.csv and jmh.txt. Narrow it with e.g. JMH_ARGS='EngineBenchmark -p size=10000'.
+JMH_ARGS ?=
+bench-micro: build
+	mkdir -p $(BENCH_OUT)
+	$(JDK)/bin/java $(UNSAFE_OPT) -jar bench/target/benchmarks.jar -rf csv -rff $(BENCH_OUT)/jmh.csv $(JMH_ARGS) \
+	  2>&1 | tee $(BENCH_OUT)/jmh.txt
 
 install: build
 	install -d $(LIBDIR)/bin $(PREFIX)/bin /etc/systemd/system
