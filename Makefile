@@ -85,6 +85,17 @@ bench-micro: build
 	$(JDK)/bin/java $(UNSAFE_OPT) -jar bench/target/benchmarks.jar -rf csv -rff $(BENCH_OUT)/jmh.csv $(JMH_ARGS) \
 	  2>&1 | tee $(BENCH_OUT)/jmh.txt
 
+# `make bench-fleet`: FLEET_HOSTS simulated agents (lease, status, graph watches) against a real
+# etcd on loopback, etcd pinned to CPU 0 and the agents to CPU 1; writes $(BENCH_OUT)/fleet-N.txt.
+# 10,000 hosts (about 3 minutes): FLEET_HOSTS=10000 FLEET_FLAGS="--watch direct
+# --status-interval 0 --attach-parallel 100 --timeout 3m". See docs/scale.md.
+FLEET_HOSTS ?= 1000
+FLEET_FLAGS ?=
+bench-fleet: build test-deps
+	mkdir -p $(BENCH_OUT)
+	taskset -c 1 $(JDK)/bin/java -cp bench/target/bench.jar:$(JAR) dev.converge.bench.fleet.FleetMain \
+	  --etcd-cpus 0 --hosts $(FLEET_HOSTS) --out $(BENCH_OUT)/fleet-$(FLEET_HOSTS).txt $(FLEET_FLAGS)
+
 install: build
 	install -d $(LIBDIR)/bin $(PREFIX)/bin /etc/systemd/system
 	install -m 0644 $(JAR) $(LIBDIR)/agent.jar
