@@ -440,7 +440,12 @@ public final class EtcdStore implements AutoCloseable {
         long ttl = Math.max(1, settings.statusTtl().toSeconds());
         long id = call("grant a status lease", client.getLeaseClient().grant(ttl), true).getID();
         leaseId = id;
-        keepAlive = client.getLeaseClient().keepAlive(id, new StreamObserver<>() {
+        keepAlive = keepAlive(id);
+    }
+
+    // Guarded by this.
+    private CloseableClient keepAlive(long id) {
+        return client.getLeaseClient().keepAlive(id, new StreamObserver<>() {
             @Override
             public void onNext(LeaseKeepAliveResponse r) {
                 if (r.getTTL() <= 0) {
@@ -450,14 +455,59 @@ public final class EtcdStore implements AutoCloseable {
 
             @Override
             public void onError(Throwable t) {
-                leaseLost(id, t.getMessage());
+                keepAliveFailed(id, t.getMessage(), BACKOFF_FIRST);
             }
 
             @Override
             public void onCompleted() {
-                leaseLost(id, "keep-alive ended");
+                keepAliveFailed(id, "keep-alive ended", BACKOFF_FIRST);
             }
         });
+    }
+
+    /**
+     * A keep-alive failed, which says nothing about the lease: etcd may only have been slow to
+     * answer. The lease is asked for its time to live; while it is alive it is kept and kept alive
+     * again. Only a lease that etcd says is gone is replaced, so a slow etcd is not answered with
+     * a new lease and a status write from every agent at once. While etcd cannot say, it is asked
+     * again with backoff; the lease expires meanwhile only if etcd stays away for its TTL.
+     */
+    void keepAliveFailed(long id, String why, Duration backoff) {
+        try {
+            statusKeeper.execute(() -> {
+                synchronized (this) {
+                    if (closed || id != leaseId) {
+                        return;
+                    }
+                }
+                long ttl;
+                try {
+                    ttl = call("check the status lease", client.getLeaseClient().timeToLive(id,
+                            io.etcd.jetcd.options.LeaseOption.DEFAULT), false).getTTL();
+                } catch (EtcdStoreException e) {
+                    try {
+                        statusKeeper.schedule(() -> keepAliveFailed(id, why, next(backoff)),
+                                jitter(backoff).toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.RejectedExecutionException closing) {
+                        // Closing: nothing to keep.
+                    }
+                    return;
+                }
+                if (ttl <= 0) {
+                    leaseLost(id, why + "; the lease has expired");
+                    return;
+                }
+                synchronized (this) {
+                    if (!closed && id == leaseId) {
+                        LOG.debug("etcd status lease {}: {}; it is still alive, keeping it", Long.toHexString(id), why);
+                        stopKeepAlive();
+                        keepAlive = keepAlive(id);
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Closing: nothing to keep.
+        }
     }
 
     // Guarded by this.

@@ -157,6 +157,33 @@ class EtcdStoreTest {
     }
 
     @Test
+    void aFailedKeepAliveKeepsALeaseThatIsStillAliveAndReplacesOneThatIsGone(TestInfo test) throws Exception {
+        EtcdSettings s = settings(test).withStatusTtl(Duration.ofSeconds(2));
+        try (EtcdStore agent = EtcdStore.connect(s);
+                io.etcd.jetcd.Client raw = io.etcd.jetcd.Client.builder().endpoints(etcd.endpoint()).build()) {
+            String key = agent.statusKey("web1");
+            agent.putStatus("web1", status(true, "h1"));
+            long lease = leaseOf(raw, key);
+
+            // What a slow etcd does to a keep-alive stream: it fails, while the lease lives on.
+            agent.keepAliveFailed(lease, "simulated keep-alive error", Duration.ofMillis(100));
+            Thread.sleep(5_000);
+            assertThat(leaseOf(raw, key)).as("the same lease, still kept alive after 2 TTLs").isEqualTo(lease);
+
+            raw.getLeaseClient().revoke(lease).get();
+            await().atMost(PATIENCE).until(() -> leaseOf(raw, key) > 0 && leaseOf(raw, key) != lease);
+            assertThat(agent.listStatus()).containsOnlyKeys("web1");
+        }
+    }
+
+    /** The lease the key is attached to; 0 when the key is absent. */
+    private static long leaseOf(io.etcd.jetcd.Client raw, String key) throws Exception {
+        var kvs = raw.getKVClient().get(io.etcd.jetcd.ByteSequence.from(key, java.nio.charset.StandardCharsets.UTF_8))
+                .get().getKvs();
+        return kvs.isEmpty() ? 0 : kvs.getFirst().getLease();
+    }
+
+    @Test
     void aWatchReportsTheGraphThenEveryChangeAndFallsBackToAll(TestInfo test) throws Exception {
         try (EtcdStore store = EtcdStore.connect(settings(test))) {
             Recorder seen = new Recorder();
