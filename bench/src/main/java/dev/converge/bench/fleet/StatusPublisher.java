@@ -6,6 +6,7 @@ import dev.converge.agent.etcd.HostStatus;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.support.CloseableClient;
 import io.grpc.CallOptions;
@@ -53,7 +54,8 @@ interface StatusPublisher {
 
     /**
      * The calls {@link EtcdStore#putStatus} makes (lease grant with the status TTL, jetcd
-     * keep-alive, put with the lease; a new lease when a put finds the lease gone), on a jetcd
+     * keep-alive, put with the lease; a new lease when a put finds the lease gone or etcd says it
+     * expired, the same lease kept after a keep-alive error while it lives), on a jetcd
      * client that other simulated hosts share. jetcd then sends the keep-alives of all those hosts'
      * leases on one LeaseKeepAlive stream, where a real fleet has one stream per host.
      */
@@ -128,7 +130,11 @@ interface StatusPublisher {
         private void grant() throws InterruptedException, ExecutionException, TimeoutException {
             long id = client.getLeaseClient().grant(ttlSeconds).get(waitMillis, TimeUnit.MILLISECONDS).getID();
             leaseId = id;
-            keepAlive = client.getLeaseClient().keepAlive(id, new StreamObserver<>() {
+            keepAlive = keepAlive(id);
+        }
+
+        private CloseableClient keepAlive(long id) {
+            return client.getLeaseClient().keepAlive(id, new StreamObserver<>() {
                 @Override
                 public void onNext(LeaseKeepAliveResponse r) {
                     if (r.getTTL() > 0) {
@@ -141,12 +147,53 @@ interface StatusPublisher {
                 @Override
                 public void onError(Throwable t) {
                     String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-                    lost(id, "keep-alive failed: " + (m.length() > 120 ? m.substring(0, 120) : m));
+                    keepAliveFailed(id, "keep-alive failed: " + (m.length() > 120 ? m.substring(0, 120) : m),
+                            100);
                 }
 
                 @Override
                 public void onCompleted() {
-                    lost(id, "keep-alive ended (no answer within the TTL)");
+                    keepAliveFailed(id, "keep-alive ended (no answer within the TTL)", 100);
+                }
+            });
+        }
+
+        /**
+         * As the agent does ({@code EtcdStore.keepAliveFailed}): asks etcd for the lease's time to
+         * live; a live lease is kept and kept alive again, a gone one is lost, and while etcd cannot
+         * say it is asked again with backoff (100 ms doubling to 2 s, ±20 %).
+         */
+        private void keepAliveFailed(long id, String why, long backoffMillis) {
+            Thread.startVirtualThread(() -> {
+                synchronized (this) {
+                    if (closed || id != leaseId) {
+                        return;
+                    }
+                }
+                long ttl;
+                try {
+                    ttl = client.getLeaseClient().timeToLive(id, LeaseOption.DEFAULT)
+                            .get(waitMillis, TimeUnit.MILLISECONDS).getTTL();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (ExecutionException | TimeoutException e) {
+                    try {
+                        Thread.sleep((long) (backoffMillis * (0.8 + 0.4 * Math.random())));
+                    } catch (InterruptedException stop) {
+                        return;
+                    }
+                    keepAliveFailed(id, why, Math.min(2_000, backoffMillis * 2));
+                    return;
+                }
+                if (ttl <= 0) {
+                    lost(id, why + "; the lease has expired");
+                    return;
+                }
+                synchronized (this) {
+                    if (!closed && id == leaseId) {
+                        stopKeepAlive();
+                        keepAlive = keepAlive(id);
+                    }
                 }
             });
         }
