@@ -111,6 +111,16 @@ public final class EtcdStore implements AutoCloseable {
      * @throws EtcdStoreException when the TLS files cannot be read
      */
     public static EtcdStore connect(EtcdSettings settings) throws EtcdStoreException {
+        return new EtcdStore(settings, newClient(settings));
+    }
+
+    /**
+     * A jetcd client as the store uses one: the settings' endpoints, credentials and TLS, a
+     * deadline on every unary call, one attempt per call, no waiting for a down etcd.
+     *
+     * @throws EtcdStoreException when the TLS files cannot be read
+     */
+    public static Client newClient(EtcdSettings settings) throws EtcdStoreException {
         Objects.requireNonNull(settings, "settings");
         ClientBuilder b = Client.builder()
                 .endpoints(settings.endpoints().toArray(java.net.URI[]::new))
@@ -137,7 +147,7 @@ public final class EtcdStore implements AutoCloseable {
                 throw new EtcdStoreException("etcd TLS: cannot use the CA, certificate or key: " + e.getMessage(), e);
             }
         }
-        return new EtcdStore(settings, b.build());
+        return b.build();
     }
 
     public EtcdSettings settings() {

@@ -142,7 +142,7 @@ final class Fleet {
                     if (!s.directWatch()) {
                         stores.add(EtcdStore.connect(s.etcdSettings()));
                     }
-                    statusClients.add(StatusPublisher.connect(s.endpoints(), s.callTimeout()));
+                    statusClients.add(EtcdStore.newClient(s.etcdSettings()));
                 }
             }
             for (int i = 0; i < s.hosts(); i++) {

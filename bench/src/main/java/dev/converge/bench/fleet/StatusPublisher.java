@@ -9,16 +9,9 @@ import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.support.CloseableClient;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
-import io.grpc.MethodDescriptor;
 import io.grpc.stub.StreamObserver;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -62,17 +55,6 @@ interface StatusPublisher {
     static StatusPublisher sharedClient(Client client, String key, Duration ttl, Duration callTimeout,
                                         AtomicLong keepAliveAcks, Consumer<String> leaseLost) {
         return new SharedLease(client, key, ttl, callTimeout, keepAliveAcks, leaseLost);
-    }
-
-    /** A jetcd client built as {@link EtcdStore#connect} builds its own: no waiting for a down etcd, a deadline on every unary call, no retries. */
-    static Client connect(List<URI> endpoints, Duration callTimeout) {
-        return Client.builder()
-                .endpoints(endpoints.toArray(URI[]::new))
-                .waitForReady(false)
-                .interceptor(new UnaryDeadline(callTimeout))
-                .connectTimeout(callTimeout)
-                .retryMaxAttempts(0)
-                .build();
     }
 
     /** See {@link #sharedClient}. */
@@ -243,21 +225,6 @@ interface StatusPublisher {
                 }
                 leaseId = 0;
             }
-        }
-    }
-
-    /** The deadline of every unary call, on the gRPC call itself (streams have none), like the agent's. */
-    final class UnaryDeadline implements ClientInterceptor {
-        private final long millis;
-
-        UnaryDeadline(Duration timeout) {
-            this.millis = timeout.toMillis();
-        }
-
-        @Override
-        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-            return next.newCall(method, method.getType() == MethodDescriptor.MethodType.UNARY
-                    ? options.withDeadlineAfter(millis, TimeUnit.MILLISECONDS) : options);
         }
     }
 }
