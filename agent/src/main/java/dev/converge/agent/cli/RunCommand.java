@@ -94,9 +94,6 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** How long reading, validating and planning the --file graph took; null for a graph from etcd. */
-    private Duration loadTime;
-
     @Override
     public Integer call() throws Exception {
         if (parallel < 0) {
@@ -118,15 +115,15 @@ final class RunCommand implements Callable<Integer> {
         }
         logFormat.apply();
         if (graph.file == null) {
-            return run(new LoadedGraph(GraphSnapshot.of(etcd.hostname(), List.of(), List.of()), List.of(), Map.of()));
+            return run(new LoadedGraph(GraphSnapshot.of(etcd.hostname(), List.of(), List.of()), List.of(), Map.of()),
+                    null);
         }
         long loadStart = System.nanoTime();
         var loaded = graph.load(logFormat.lines(spec.commandLine().getErr()));
         if (loaded.isEmpty()) {
             return Main.INVALID;
         }
-        loadTime = Duration.ofNanos(System.nanoTime() - loadStart);
-        return run(loaded.get());
+        return run(loaded.get(), Duration.ofNanos(System.nanoTime() - loadStart));
     }
 
     /** With {@code --etcd}: follows the graph in etcd (without {@code --file}) and publishes status. */
@@ -142,7 +139,8 @@ final class RunCommand implements Callable<Integer> {
         return run;
     }
 
-    private int run(LoadedGraph loaded) throws Exception {
+    /** @param loadTime how long reading, validating and planning the --file graph took; null without one */
+    private int run(LoadedGraph loaded, Duration loadTime) throws Exception {
         GraphSnapshot snapshot = loaded.snapshot();
         writePlan(() -> PlanDrawing.plan(snapshot));
 
