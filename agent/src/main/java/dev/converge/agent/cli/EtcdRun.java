@@ -3,7 +3,7 @@ package dev.converge.agent.cli;
 import dev.converge.agent.converger.Converger;
 import dev.converge.agent.engine.Engine;
 import dev.converge.agent.engine.GraphDiff;
-import dev.converge.agent.engine.RunSummary;
+import dev.converge.agent.report.RunSummary;
 import dev.converge.agent.engine.Status;
 import dev.converge.agent.etcd.EtcdStore;
 import dev.converge.agent.etcd.EtcdStoreException;

@@ -1,5 +1,7 @@
-package dev.converge.agent.engine;
+package dev.converge.agent.report;
 
+import dev.converge.agent.engine.EngineEvent;
+import dev.converge.agent.engine.Status;
 import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.resources.ResourceId;
 import java.time.Duration;

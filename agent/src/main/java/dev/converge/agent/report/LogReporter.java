@@ -1,5 +1,6 @@
-package dev.converge.agent.engine;
+package dev.converge.agent.report;
 
+import dev.converge.agent.engine.EngineEvent;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 

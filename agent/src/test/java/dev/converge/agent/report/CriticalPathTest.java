@@ -1,8 +1,10 @@
-package dev.converge.agent.engine;
+package dev.converge.agent.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.converge.agent.converger.Converger;
+import dev.converge.agent.engine.Engine;
+import dev.converge.agent.engine.EngineOptions;
 import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.graph.TestGraphs;
 import dev.converge.resources.ResourceId;

@@ -1,5 +1,6 @@
-package dev.converge.agent.engine;
+package dev.converge.agent.report;
 
+import dev.converge.agent.engine.EngineEvent;
 import dev.converge.resources.ResourceId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

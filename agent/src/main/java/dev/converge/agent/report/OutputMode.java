@@ -1,4 +1,5 @@
-package dev.converge.agent.engine;
+package dev.converge.agent.report;
+
 
 /** How {@code agent run} writes the engine's events: {@code --output=streamed|grouped}. */
 public enum OutputMode {

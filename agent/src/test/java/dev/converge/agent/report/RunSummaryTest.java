@@ -1,7 +1,9 @@
-package dev.converge.agent.engine;
+package dev.converge.agent.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.converge.agent.engine.EngineEvent;
+import dev.converge.agent.engine.Status;
 import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.graph.TestGraphs;
 import dev.converge.resources.CheckResult;

@@ -1,4 +1,4 @@
-package dev.converge.agent.engine;
+package dev.converge.agent.report;
 
 import dev.converge.resources.ResourceId;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.converge.agent.engine;
+package dev.converge.agent.report;
 
 import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.resources.ResourceId;

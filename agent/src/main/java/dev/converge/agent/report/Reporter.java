@@ -1,5 +1,6 @@
-package dev.converge.agent.engine;
+package dev.converge.agent.report;
 
+import dev.converge.agent.engine.EngineEvent;
 import java.util.function.Consumer;
 
 /** An engine listener that writes what happens to the log, in one of the {@link OutputMode}s. */

@@ -1,4 +1,4 @@
-package dev.converge.agent.engine;
+package dev.converge.agent.report;
 
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
