@@ -34,6 +34,14 @@ public interface Resource {
     }
 
     /**
+     * Whether {@link #watch} can ever report an event. The engine never calls {@code watch}, and
+     * so keeps no thread, for a resource that answers false. The default is true.
+     */
+    default boolean watches() {
+        return true;
+    }
+
+    /**
      * Checks whether the resource is in its desired state and, if it is not and {@code apply}
      * is true, puts it there.
      *

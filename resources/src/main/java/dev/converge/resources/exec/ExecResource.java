@@ -128,6 +128,12 @@ final class ExecResource implements Resource {
         }
     }
 
+    /** Only with {@code watchfiles}, {@code creates} or {@code watchcmd}: otherwise nothing can report drift. */
+    @Override
+    public boolean watches() {
+        return !watchedPaths().isEmpty() || !command(Role.WATCHCMD).isEmpty();
+    }
+
     @Override
     public void watch(ResourceContext ctx) throws Exception {
         var gate = new EventGate(ctx);

@@ -46,6 +46,11 @@ public final class NoopKind implements ResourceKind<NoopParams> {
             }
 
             @Override
+            public boolean watches() {
+                return false;
+            }
+
+            @Override
             public CheckResult checkApply(ResourceContext ctx, boolean apply) {
                 return ctx.refreshing() ? CheckResult.changed("refreshed") : CheckResult.ok();
             }

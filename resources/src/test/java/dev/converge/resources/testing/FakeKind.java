@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  * A scriptable kind for engine tests, named {@code fake}: each resource sleeps, fails a number
  * of times, or changes as its {@link FakeParams} say, and records every call in {@link #log()}.
  * A test can make a running resource {@linkplain #drift drift}, its next checks {@linkplain
- * #failNext fail}, or its watch {@linkplain #failWatch fail}.
+ * #failNext fail}, or its watch {@linkplain #failWatch fail}, and run a {@linkplain #onCheck hook}
+ * (a latch, a barrier) inside its checkApply to force an interleaving.
  *
  * <p>After its first successful apply a resource is converged: later checks return ok until it
  * drifts. Fakes with the same {@link FakeParams#group} group into one resource named
@@ -39,7 +40,20 @@ public final class FakeKind implements ResourceKind<FakeParams> {
     private final Map<String, BlockingQueue<String>> watchScripts = new ConcurrentHashMap<>();
     private final Map<String, AtomicBoolean> converged = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> scriptedFailures = new ConcurrentHashMap<>();
+    private final Map<String, Hook> hooks = new ConcurrentHashMap<>();
     private final List<String> implicitSemaphores;
+
+    /**
+     * What a test runs inside a fake's checkApply, after the call is logged and before it sleeps
+     * or decides its result: wait on a latch, meet at a barrier, count down. Runs on the thread
+     * that calls checkApply.
+     */
+    @FunctionalInterface
+    public interface Hook {
+
+        /** @param ctx the context of the call, e.g. to ask whether it refreshes */
+        void run(ResourceContext ctx) throws Exception;
+    }
 
     public FakeKind() {
         this(List.of());
@@ -74,6 +88,14 @@ public final class FakeKind implements ResourceKind<FakeParams> {
 
     private AtomicInteger scriptedFailures(String name) {
         return scriptedFailures.computeIfAbsent(name, n -> new AtomicInteger());
+    }
+
+    /**
+     * Runs {@code hook} inside every later checkApply of resource {@code name}; an exception it
+     * throws (other than an interrupt) fails the call.
+     */
+    public void onCheck(String name, Hook hook) {
+        hooks.put(name, hook);
     }
 
     /** Makes the watch of the running resource {@code name} fail with {@code message}. */
@@ -128,6 +150,20 @@ public final class FakeKind implements ResourceKind<FakeParams> {
         return implicitSemaphores;
     }
 
+    private void runHook(String name, ResourceContext ctx) throws ResourceException, InterruptedException {
+        Hook hook = hooks.get(name);
+        if (hook == null) {
+            return;
+        }
+        try {
+            hook.run(ctx);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ResourceException(ResourceId.of(NAME, name), "hook failed: " + e, e);
+        }
+    }
+
     @Override
     public Resource create(String name, FakeParams params) {
         ResourceId id = ResourceId.of(NAME, name);
@@ -160,6 +196,7 @@ public final class FakeKind implements ResourceKind<FakeParams> {
                 int call = log.begin(id, apply, ctx.refreshing());
                 boolean ok = false;
                 try {
+                    runHook(name, ctx);
                     Thread.sleep(params.sleepMillis());
                     if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                         throw new ResourceException(id, "scripted failure (failNext)");
