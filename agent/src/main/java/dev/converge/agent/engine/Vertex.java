@@ -1,17 +1,33 @@
 package dev.converge.agent.engine;
 
 import dev.converge.agent.graph.ResourceSpec;
+import dev.converge.resources.MetaParams;
 import dev.converge.resources.Resource;
 import dev.converge.resources.ResourceId;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
 
 /**
- * One resource of the running graph and the state its worker keeps about it.
+ * One resource of the running graph: its status, the work owed to it, and its threads.
  *
- * <p>Invariants: only the vertex's own worker thread calls checkApply and writes
- * {@link #status}; the mailbox holds at most one wake-up, so any number of wake-ups sent while
- * the worker is busy coalesce into one.
+ * <p>Each field says which thread writes it. Three kinds of thread touch a vertex: its own
+ * <em>worker</em> (the only one that checks the resource and publishes its status), the
+ * <em>workers of its parents</em> (which record what they owe it), and its <em>watch</em> or
+ * <em>poll</em> thread (which reports drift); the engine's <em>swap</em> thread wires and retires
+ * it under the engine's lock.
+ *
+ * <p>The work owed to a vertex (a check, and the parents whose refreshes it has not yet
+ * answered) changes only through the atomic operations below, under the vertex's own lock:
+ * {@link #owe} and {@link #drifted} add to it, {@link #takeWork} takes all of it at once,
+ * {@link #giveBack} and {@link #keepRefreshes} return what a check that did not complete took. A parent records what it
+ * owes its children <em>before</em> it publishes its own status ({@link #publish}), so a child
+ * that sees a parent settled also sees everything that parent sent it; that is why a child runs
+ * once, after all its parents, however many of them notified it.
+ *
+ * <p>The mailbox holds at most one wake-up, so wake-ups sent while the worker is busy coalesce.
  */
 final class Vertex {
 
@@ -21,48 +37,60 @@ final class Vertex {
     final Resource resource;
     final ResourceId id;
     final VertexContext context;
-    /** Replaced as a whole when the graph is swapped. */
+    /** The named permits a check holds, sorted and distinct (see {@link Permits#acquire}). */
+    final List<String> permitNames;
+    /** Limits re-checks to {@code meta.limit} per second; null when unlimited. Worker only. */
+    final EventLimiter limiter;
+    /** Failed checkApply calls against {@code meta.retry}. Worker only. */
+    final RetryPolicy.Failures checkFailures;
+    /** When the vertex was created (start or swap), for the time it waited on its parents. */
+    final long createdNanos = System.nanoTime();
+
+    /** Written by the swap thread under the engine's lock, replaced as a whole. */
     volatile List<Vertex> parents = List.of();
-    /** Replaced as a whole when the graph is swapped. */
+    /** Written by the swap thread under the engine's lock, replaced as a whole. */
     volatile List<Vertex> children = List.of();
-    /** Set when a graph swap removed or replaced this vertex: its worker and watch end. */
+    /** Set by the swap thread when a swap removed or replaced this vertex: its worker and watch end. */
     volatile boolean retired;
 
-    volatile Status status = Status.PENDING;
-    /** When SKIPPED: the failed resource at the root of it. */
-    volatile ResourceId skipCause;
-    /** Whether the resource needs a check: initially, and after every event. */
-    volatile boolean dirty = true;
-    /** Whether the current checkApply answers a refresh; read by the resource through its context. */
+    /** Written by the worker only, through {@link #publish} and {@link #skip}. */
+    private volatile Status status = Status.PENDING;
+    /** When SKIPPED: the failed resource at the root of it. Written by the worker before the status. */
+    private volatile ResourceId skipCause;
+    /** Whether the current checkApply answers a refresh. Written by the worker; read by the resource. */
     volatile boolean refreshing;
-    /**
-     * Parents that changed something and notified this vertex since its last checkApply; they
-     * coalesce into one refresh. Guarded by {@code this}.
-     */
-    final java.util.Set<ResourceId> notifiedBy = new java.util.LinkedHashSet<>();
-    /** Failed checkApply calls counted against {@code meta.retry}; a success resets it only with {@code meta.retryreset}. Worker only. */
-    int checkFailures;
     /** Whether a checkApply has finished once; later checks are rate limited. Worker only. */
     boolean checkedOnce;
-    /** Limits re-checks to {@code meta.limit} per second; null when unlimited. */
-    final EventLimiter limiter;
+
+    /** Guarded by {@code this}: a check is owed (initially, after drift, after a parent changed). */
+    private boolean dirty = true;
+    /** Guarded by {@code this}: parents that changed something and notified this vertex since its last check. */
+    private final Set<ResourceId> notifiedBy = new LinkedHashSet<>();
+    /** Guarded by {@code this}: a poll tick asks for a check without apply. */
+    private boolean pollDue;
+
     /**
      * Open once the watch is in place (or has failed, or there is none): the first checkApply
      * waits for it, so no drift between the first check and the watch goes unseen.
      */
-    final java.util.concurrent.CountDownLatch watchUp = new java.util.concurrent.CountDownLatch(1);
-    /** Set when the watch reports running; with {@code meta.retryreset} it resets the watch's failure count. */
+    final CountDownLatch watchUp = new CountDownLatch(1);
+    /** Set by the watch thread when the watch reports running; a success for the watch's retry count. */
     volatile boolean watchCameUp;
-    /** A poll tick asks for a check without apply. */
-    volatile boolean pollDue;
-    /** Why the watch ended with an error; the worker turns it into a failure. */
+    /** Set by the watch thread when the watch failed for good; the worker turns it into a failure. */
     volatile String watchError;
-    /** When the vertex became ready to run, for the time it waited on its parents. */
-    final long createdNanos = System.nanoTime();
 
     private final ArrayBlockingQueue<Object> mailbox = new ArrayBlockingQueue<>(1);
+    /** Written by the swap thread before it starts them. */
     volatile Thread worker;
     volatile Thread watcher;
+
+    /** What one check answers: the parents whose refreshes it carries. Immutable. */
+    record Work(Set<ResourceId> notifiedBy) {
+
+        Work {
+            notifiedBy = Set.copyOf(notifiedBy);
+        }
+    }
 
     Vertex(ResourceSpec spec, Engine engine) {
         this.spec = spec;
@@ -70,13 +98,106 @@ final class Vertex {
         this.resource = spec.newResource();
         this.context = new VertexContext(this, engine);
         this.limiter = EventLimiter.of(spec.meta().limit(), spec.meta().burst());
+        this.checkFailures = RetryPolicy.of(spec.meta()).failures();
+        this.permitNames = spec.semaphores().stream().map(MetaParams.Semaphore::name).distinct().sorted().toList();
     }
 
-    /** Asks the worker to look at this vertex again. Never blocks. */
+    Status status() {
+        return status;
+    }
+
+    ResourceId skipCause() {
+        return skipCause;
+    }
+
+    /** Worker only: makes {@code next} the status every other thread sees. */
+    void publish(Status next) {
+        status = next;
+    }
+
+    /** Worker only: SKIPPED because of {@code cause}; the cause is visible before the status. */
+    void skip(ResourceId cause) {
+        skipCause = cause;
+        status = Status.SKIPPED;
+    }
+
+    /**
+     * A parent's worker, before it publishes its own status (or the swap thread, carrying work
+     * over): this vertex owes a check, and a refresh to {@code notifier} when it is not null.
+     */
+    synchronized void owe(ResourceId notifier) {
+        dirty = true;
+        if (notifier != null) {
+            notifiedBy.add(notifier);
+        }
+    }
+
+    /** A parent's worker in noop mode: a refresh that would be sent, without asking for a check. */
+    synchronized void oweRefreshOnly(ResourceId notifier) {
+        notifiedBy.add(notifier);
+    }
+
+    /** Any thread (watch, poll, worker): the resource may have drifted; a check is owed. */
+    synchronized void drifted() {
+        dirty = true;
+    }
+
+    /** The poll thread: a quiet check without apply is due. */
+    synchronized void pollTick() {
+        pollDue = true;
+    }
+
+    /** Worker only: whether a poll tick is waiting, clearing it. */
+    synchronized boolean takePollDue() {
+        boolean due = pollDue;
+        pollDue = false;
+        return due;
+    }
+
+    /** Any thread: whether a check is owed. */
+    synchronized boolean owesCheck() {
+        return dirty;
+    }
+
+    /** Worker only: takes all the owed work at once; null when none is owed. */
+    synchronized Work takeWork() {
+        if (!dirty) {
+            return null;
+        }
+        dirty = false;
+        var work = new Work(notifiedBy);
+        notifiedBy.clear();
+        return work;
+    }
+
+    /** Worker only: a check that was interrupted before it completed owes all its work again. */
+    synchronized void giveBack(Work work) {
+        dirty = true;
+        notifiedBy.addAll(work.notifiedBy());
+    }
+
+    /**
+     * Worker only: a check that failed for good still owes its refreshes, answered by the next
+     * check a parent or a new graph asks for; it owes no check by itself.
+     */
+    synchronized void keepRefreshes(Work work) {
+        notifiedBy.addAll(work.notifiedBy());
+    }
+
+    /**
+     * The swap thread, once this vertex's worker has ended: the refreshes it still owes (pending,
+     * or taken by a check that was interrupted), for the vertex that replaces it.
+     */
+    synchronized Set<ResourceId> owedRefreshes() {
+        return Set.copyOf(notifiedBy);
+    }
+
+    /** Any thread: asks the worker to look at this vertex again. Never blocks. */
     void wake() {
         mailbox.offer(WAKE);
     }
 
+    /** Worker only. */
     void awaitWake() throws InterruptedException {
         mailbox.take();
     }
