@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** Runs an engine on a snapshot until it converges (timeout 0), recording every event. */
 final class EngineHarness {
@@ -19,7 +20,13 @@ final class EngineHarness {
     final Engine engine;
 
     EngineHarness(EngineOptions options) {
-        engine = new Engine(options, events::add, converger);
+        this(options, e -> { });
+    }
+
+    /** @param also told of every event after it is recorded, on the thread that sent it (to block it, say) */
+    EngineHarness(EngineOptions options, Consumer<EngineEvent> also) {
+        Consumer<EngineEvent> record = events::add;
+        engine = new Engine(options, record.andThen(also), converger);
     }
 
     static Map<ResourceId, Status> run(GraphSnapshot graph) throws InterruptedException {
