@@ -561,6 +561,12 @@ public final class Engine implements AutoCloseable {
         stop(Duration.ofSeconds(10));
     }
 
+    /** Whether resource {@code id} has a watch or poll thread; for tests. */
+    boolean watched(ResourceId id) {
+        Vertex v = vertices.get(id);
+        return v != null && v.watcher != null;
+    }
+
     /** Permits of semaphore {@code name} free now, or -1 when no graph declared it; for tests. */
     int availablePermits(String name) {
         return permits.available(name);

@@ -10,7 +10,13 @@ import dev.converge.resources.ResourceId;
 import dev.converge.resources.testing.CallLog;
 import dev.converge.resources.testing.FakeKind;
 import dev.converge.resources.testing.FakeParams;
+import dev.converge.resources.MetaParams;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +28,9 @@ class EngineSwapTest {
     private final FakeKind fake = new FakeKind();
     private final CallLog log = fake.log();
     private final Converger converger = new Converger(Duration.ofSeconds(-1), () -> { });
-    private final Engine engine = new Engine(new EngineOptions(false, 0, true), e -> { }, converger);
+    private final List<EngineEvent> events = new CopyOnWriteArrayList<>();
+    private final Engine engine = new Engine(new EngineOptions(false, 0, true), events::add, converger);
+    private static final FakeParams UNCHANGING = new FakeParams(0, 0, false, "", List.of(), List.of());
 
     @AfterEach
     void stop() throws Exception {
@@ -104,5 +112,118 @@ class EngineSwapTest {
         assertThat(diff.removed()).isEmpty();
         awaitSettled();
         assertThat(log.calls()).hasSize(2);
+    }
+
+    private static MetaParams sema(String... sema) {
+        MetaParams d = MetaParams.DEFAULTS;
+        return new MetaParams(d.noop(), d.retry(), d.retryreset(), d.delay(), d.timeout(), d.poll(), d.limit(),
+                d.burst(), List.of(sema), d.autoedge(), d.autogroup(), d.hidden());
+    }
+
+    /** Blocks until the thread is interrupted: a check the engine has to stop. */
+    private static void blockUntilInterrupted() throws InterruptedException {
+        new CountDownLatch(1).await();
+    }
+
+    @Test
+    void aRefreshInterruptedByASwapIsAnsweredByTheVertexThatReplacesIt() throws Exception {
+        var refreshRunning = new CountDownLatch(1);
+        fake.onCheck("reload", ctx -> {
+            if (ctx.refreshing() && refreshRunning.getCount() > 0) {
+                refreshRunning.countDown();
+                blockUntilInterrupted();
+            }
+        });
+        engine.start(TestGraphs.of(fake).add("reload", UNCHANGING).notifies("config->reload").build());
+        assertThat(refreshRunning.await(20, TimeUnit.SECONDS)).isTrue();
+
+        GraphDiff diff = engine.swap(TestGraphs.of(fake).add("reload", UNCHANGING.withSleep(1))
+                .notifies("config->reload").build());
+
+        assertThat(diff.changed()).containsExactly(id("reload"));
+        await().atMost(WAIT).until(() -> log.callsOf("reload").size() == 2);
+        awaitSettled();
+        assertThat(log.callsOf("reload").getFirst().refreshing()).isTrue();
+        assertThat(log.last("reload").refreshing()).as("the replacement answers the interrupted refresh").isTrue();
+        assertThat(log.callsOf("config")).hasSize(1);
+    }
+
+    @Test
+    void aRefreshPendingWhenASwapReplacesItsVertexIsAnsweredByTheReplacement() throws Exception {
+        var gate = new CountDownLatch(1);
+        fake.onCheck("gate", ctx -> gate.await());
+        GraphSnapshot g = TestGraphs.of(fake).add("reload", UNCHANGING)
+                .notifies("config->reload").edges("gate->reload").build();
+        engine.start(g);
+        await().atMost(WAIT).until(() -> engine.statuses().get(id("config")) == Status.CHANGED && log.ran("gate"));
+
+        engine.swap(TestGraphs.of(fake).add("reload", UNCHANGING.withSleep(1))
+                .notifies("config->reload").edges("gate->reload").build());
+        gate.countDown();
+
+        await().atMost(WAIT).until(() -> log.ran("reload"));
+        awaitSettled();
+        assertThat(log.callsOf("reload")).singleElement().extracting(CallLog.Call::refreshing).isEqualTo(true);
+    }
+
+    @Test
+    void aSwapGivesASemaphoreTheCapacityTheNewGraphDeclares() throws Exception {
+        String[] names = {"x", "y", "z"};
+        TestGraphs one = TestGraphs.of(fake);
+        for (String n : names) {
+            one.add(n, FakeParams.DEFAULTS, sema("lock:1"));
+        }
+        engine.start(one.build());
+        await().atMost(WAIT).until(() -> log.calls().size() == 3);
+        awaitSettled();
+        assertThat(log.maxConcurrent()).isEqualTo(1);
+
+        var together = new CyclicBarrier(3);
+        TestGraphs three = TestGraphs.of(fake);
+        for (String n : names) {
+            fake.onCheck(n, ctx -> together.await(20, TimeUnit.SECONDS));
+            three.add(n, FakeParams.DEFAULTS, sema("lock:3"));
+        }
+        engine.swap(three.build());
+
+        await().atMost(WAIT).until(() -> log.calls().size() == 6);
+        awaitSettled();
+        assertThat(engine.statuses().values()).as("all three met inside checkApply: 3 permits")
+                .allMatch(Status::succeeded);
+        assertThat(log.maxConcurrent()).isEqualTo(3);
+        assertThat(engine.availablePermits("lock")).isEqualTo(3);
+    }
+
+    @Test
+    void aSwapWhileAPermitIsHeldReportsNoCapacityMismatch() throws Exception {
+        var release = new CountDownLatch(1);
+        fake.onCheck("holder", ctx -> release.await());
+        engine.start(TestGraphs.of(fake).add("holder", FakeParams.DEFAULTS, sema("lock:2")).build());
+        await().atMost(WAIT).until(() -> log.ran("holder"));
+
+        engine.swap(TestGraphs.of(fake).add("holder", FakeParams.DEFAULTS, sema("lock:2"))
+                .add("other", FakeParams.DEFAULTS, sema("lock:2")).build());
+        release.countDown();
+        await().atMost(WAIT).until(() -> log.ran("other"));
+        awaitSettled();
+
+        assertThat(events).filteredOn(EngineEvent.Message.class::isInstance)
+                .map(e -> ((EngineEvent.Message) e).text()).noneMatch(t -> t.contains("declared with"));
+    }
+
+    @Test
+    void twoDeclarationsOfOneSemaphoreWithDifferentCountsNameTheOneThatCounts() throws Exception {
+        engine.start(TestGraphs.of(fake).add("a", FakeParams.DEFAULTS, sema("lock:1"))
+                .add("b", FakeParams.DEFAULTS, sema("lock:2")).build());
+        awaitSettled();
+
+        assertThat(events).filteredOn(EngineEvent.Message.class::isInstance).map(e -> (EngineEvent.Message) e)
+                .filteredOn(m -> m.text().contains("semaphore"))
+                .singleElement().satisfies(m -> {
+                    assertThat(m.id()).isEqualTo(id("b"));
+                    assertThat(m.text()).isEqualTo("semaphore 'lock' is declared with 2 permits here but with 1 by "
+                            + "fake[a]; the first declaration counts");
+                });
+        assertThat(engine.availablePermits("lock")).isEqualTo(1);
     }
 }

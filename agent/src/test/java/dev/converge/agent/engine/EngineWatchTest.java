@@ -10,6 +10,8 @@ import dev.converge.resources.MetaParams;
 import dev.converge.resources.ResourceId;
 import dev.converge.resources.testing.CallLog;
 import dev.converge.resources.testing.FakeKind;
+import dev.converge.resources.noop.NoopKind;
+import dev.converge.resources.noop.NoopParams;
 import dev.converge.resources.testing.FakeParams;
 import java.time.Duration;
 import java.util.List;
@@ -107,5 +109,24 @@ class EngineWatchTest {
         assertThat(events).filteredOn(EngineEvent.Message.class::isInstance)
                 .extracting(e -> ((EngineEvent.Message) e).text())
                 .contains("polling every 1 s", "poll found drift: would apply");
+    }
+
+    @Test
+    void aResourceWithNothingToWatchHasNoWatchThread() {
+        var noop = new NoopKind();
+        ResourceId quiet = ResourceId.of(NoopKind.NAME, "quiet");
+        engine.start(TestGraphs.of(noop).add("quiet", NoopParams.DEFAULTS).build());
+        awaitSettled();
+
+        assertThat(engine.watched(quiet)).isFalse();
+        assertThat(engine.statuses()).containsEntry(quiet, Status.OK);
+    }
+
+    @Test
+    void aResourceThatWatchesHasAWatchThread() {
+        engine.start(TestGraphs.of(fake).add("a", FakeParams.DEFAULTS).build());
+        awaitSettled();
+
+        assertThat(engine.watched(id("a"))).isTrue();
     }
 }
