@@ -188,6 +188,21 @@ class AptBackendTest {
     }
 
     @Test
+    void parsesTheArgumentsAptGetCannotFind() {
+        List<String> stderr = List.of(
+                "E: Unable to locate package nope-a",
+                "E: Version '0.1' for 'hello' was not found",
+                "E: Package 'mail-transport-agent' has no installation candidate",
+                "E: Sub-process /usr/bin/dpkg returned an error code (1)");
+        assertThat(AptBackend.unknown(stderr)).containsExactly(
+                Map.entry("nope-a", "E: Unable to locate package nope-a"),
+                Map.entry("hello=0.1", "E: Version '0.1' for 'hello' was not found"),
+                Map.entry("mail-transport-agent", "E: Package 'mail-transport-agent' has no installation candidate"));
+        assertThat(AptBackend.unknown(List.of("E: Unable to correct problems, you have held broken packages.")))
+                .isEmpty();
+    }
+
+    @Test
     void anUnknownVersionIsReportedInNoop() throws Exception {
         Resource r = kind.create("hello", new PkgParams("0.0.1-converge", false, false, false, false));
         String note = "not in the package lists yet; apply runs apt-get update first";

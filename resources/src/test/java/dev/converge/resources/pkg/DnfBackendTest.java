@@ -219,6 +219,19 @@ class DnfBackendTest {
     }
 
     @Test
+    void parsesTheArgumentsDnfCannotFind() {
+        assertThat(DnfBackend.unknown(List.of(
+                "Failed to resolve the transaction:",
+                "No match for argument: no-such-thing",
+                "Error: Unable to find a match: hello-0.0.1-1.fc40 no-such-thing")))
+                .containsExactly(
+                        Map.entry("no-such-thing", "No match for argument: no-such-thing"),
+                        Map.entry("hello-0.0.1-1.fc40",
+                                "Error: Unable to find a match: hello-0.0.1-1.fc40 no-such-thing"));
+        assertThat(DnfBackend.unknown(List.of("Error: Transaction test error:"))).isEmpty();
+    }
+
+    @Test
     void pathHintsAskRpmForTheFileList() {
         dnf.installed.put("hello", "0:2.12.1-2.fc40");
         Path file = bin.resolve("rpm");
