@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SequencedMap;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,6 +33,11 @@ final class AptBackend implements Backend {
 
     private static final Duration UPDATE_TIMEOUT = Duration.ofMinutes(15);
     private static final Pattern NOT_FOUND = Pattern.compile("dpkg-query: no packages found matching (\\S+)");
+    /** apt-get's errors that name an argument it cannot install: the argument is group 1, or groups 2=1. */
+    private static final List<Pattern> UNKNOWN = List.of(
+            Pattern.compile("E: Unable to locate package (\\S+)"),
+            Pattern.compile("E: Package '([^']+)' has no installation candidate"),
+            Pattern.compile("E: Version '([^']+)' for '([^']+)' was not found"));
     /** A row of the version table: {@code " *** 2.10-3 500"} (installed) or {@code "     2.10-3 500"}. */
     private static final Pattern VERSION_ROW = Pattern.compile(" (?:\\*\\*\\*| {3}) (\\S+) -?\\d+");
 
@@ -220,8 +226,27 @@ final class AptBackend implements Backend {
         ctx.log("running: " + command.line());
         Result r = runner.run(id, ctx, command);
         if (!r.succeeded()) {
-            throw new ResourceException(id, "`" + command.line() + "` failed" + r.stderrTail());
+            throw new TransactionFailedException(id, "`" + command.line() + "` failed" + r.stderrTail(),
+                    unknown(r.stderr()));
         }
+    }
+
+    /**
+     * The arguments apt-get's error lines say it cannot find ({@code E: Unable to locate package
+     * NAME}, {@code E: Package 'NAME' has no installation candidate}, {@code E: Version 'V' for
+     * 'NAME' was not found}, the last as {@code NAME=V}), each with its line; exposed for tests.
+     */
+    static SequencedMap<String, String> unknown(List<String> stderr) {
+        var found = new LinkedHashMap<String, String>();
+        for (String line : stderr) {
+            for (Pattern p : UNKNOWN) {
+                Matcher m = p.matcher(line.strip());
+                if (m.matches()) {
+                    found.putIfAbsent(m.groupCount() == 2 ? m.group(2) + "=" + m.group(1) : m.group(1), line.strip());
+                }
+            }
+        }
+        return found;
     }
 
     private Result query(List<String> argv) throws ResourceException, InterruptedException {

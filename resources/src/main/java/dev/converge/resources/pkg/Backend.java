@@ -56,10 +56,21 @@ sealed interface Backend permits AptBackend, DnfBackend {
     /** How an install transaction names a given version of a package. */
     String spec(String name, String version);
 
-    /** Installs (or upgrades to, or switches to) {@code specs} in one transaction. */
+    /**
+     * Installs (or upgrades to, or switches to) {@code specs} in one transaction.
+     *
+     * @throws TransactionFailedException when the transaction ran and failed; it names the specs
+     *     the package manager said it could not find
+     * @throws ResourceException when it could not run (lock still held, cannot start)
+     */
     void install(List<String> specs, Options options) throws ResourceException, InterruptedException;
 
-    /** Removes {@code names} in one transaction. */
+    /**
+     * Removes {@code names} in one transaction.
+     *
+     * @throws TransactionFailedException when the transaction ran and failed
+     * @throws ResourceException when it could not run
+     */
     void remove(List<String> names, Options options) throws ResourceException, InterruptedException;
 
     /** The files (not directories) of an installed package; empty when it is not installed. */

@@ -12,7 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SequencedMap;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -26,6 +28,11 @@ final class DnfBackend implements Backend {
     static final String DNF_FORMAT = "--queryformat=%{name}\\t%{arch}\\t%{epoch}:%{version}-%{release}\\n";
 
     private static final Pattern NOT_INSTALLED = Pattern.compile("package \\S+ is not installed");
+
+    /** dnf 4 and 5: {@code No match for argument: SPEC}, one per line. */
+    private static final Pattern NO_MATCH = Pattern.compile("No match for argument: (\\S+)");
+    /** dnf 4, on stderr (its {@code No match} lines go to stdout): {@code Error: Unable to find a match: SPEC...}. */
+    private static final Pattern NO_MATCHES = Pattern.compile("Error: Unable to find a match: (.+)");
 
     private final CommandRunner runner;
     private final ResourceId id;
@@ -148,8 +155,30 @@ final class DnfBackend implements Backend {
         ctx.log("running: " + command.line());
         Result r = runner.run(id, ctx, command);
         if (!r.succeeded()) {
-            throw new ResourceException(id, "`" + command.line() + "` failed" + r.stderrTail());
+            throw new TransactionFailedException(id, "`" + command.line() + "` failed" + r.stderrTail(),
+                    unknown(r.stderr()));
         }
+    }
+
+    /**
+     * The arguments dnf's error lines say match no package ({@code No match for argument: SPEC},
+     * {@code Error: Unable to find a match: SPEC...}), each with its line; exposed for tests.
+     */
+    static SequencedMap<String, String> unknown(List<String> stderr) {
+        var found = new LinkedHashMap<String, String>();
+        for (String line : stderr) {
+            String l = line.strip();
+            Matcher one = NO_MATCH.matcher(l);
+            Matcher several = NO_MATCHES.matcher(l);
+            if (one.matches()) {
+                found.putIfAbsent(one.group(1), l);
+            } else if (several.matches()) {
+                for (String spec : several.group(1).strip().split("\\s+")) {
+                    found.putIfAbsent(spec, l);
+                }
+            }
+        }
+        return found;
     }
 
     private Result query(List<String> argv) throws ResourceException, InterruptedException {

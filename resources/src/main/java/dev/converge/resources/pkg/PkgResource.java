@@ -8,9 +8,11 @@ import dev.converge.resources.ResourceException;
 import dev.converge.resources.ResourceId;
 import dev.converge.resources.pkg.Backend.Offer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SequencedMap;
 
 /**
  * One pkg vertex: a single package, or an autogroup of packages whose states share a group key.
@@ -18,6 +20,11 @@ import java.util.Optional;
  * something may need installing, one query of the package lists), and an apply runs one
  * transaction for all members that need it (installs and removals have different group keys,
  * so a group never needs both).
+ *
+ * <p>A member's failure is its own: a member the repositories lack, or one the transaction
+ * fails on, is left out and the others are still put in their state; the call then throws a
+ * {@link PackagesFailedException} naming only the failed members, each with its error. The
+ * engine sees one vertex, so it still reports the whole vertex failed.
  *
  * <p>Invariants: {@code members} is non-empty, names are distinct, and all members share
  * {@code options}. The resource keeps no state between calls.
@@ -87,6 +94,13 @@ final class PkgResource implements Resource {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws PackagesFailedException when some members could not be put in their state (or, in
+     *     noop with dnf, are not in the repositories); the other members are done
+     * @throws ResourceException when the check as a whole fails (a query, the lock, the refresh)
+     */
     @Override
     public CheckResult checkApply(ResourceContext ctx, boolean apply) throws ResourceException, InterruptedException {
         Backend backend = PackageManager.detect(settings.searchPath())
@@ -105,29 +119,135 @@ final class PkgResource implements Resource {
             offers = backend.offers(names(wanting));
             missing = missing(backend, wanting, installed, offers);
         }
-        if (!missing.isEmpty() && (apply || backend.refreshCommand().isEmpty())) {
-            throw new ResourceException(id, "not available from the package repositories"
-                    + (refreshed ? " (after " + backend.refreshCommand().get() + ")" : "") + ": "
-                    + String.join(", ", missing.stream().map(PkgResource::describe).toList()));
+        if (!missing.isEmpty() && !apply && backend.refreshCommand().isEmpty()) {
+            throw new PackagesFailedException(id, unavailable(missing, ""));
         }
-        List<Step> steps = plan(backend, installed, offers, missing);
-        if (steps.isEmpty()) {
+        var failures = new LinkedHashMap<String, String>();
+        if (apply) {
+            failures.putAll(unavailable(missing, refreshed ? " (after " + backend.refreshCommand().get() + ")" : ""));
+        }
+        List<Step> steps = plan(backend, installed, offers, missing).stream()
+                .filter(s -> !failures.containsKey(s.name())).toList();
+        if (steps.isEmpty() && failures.isEmpty()) {
             return CheckResult.ok();
         }
-        var result = new CheckResult(steps.stream().map(Step::change).toList());
         if (!apply) {
-            return result;
+            return new CheckResult(steps.stream().map(Step::change).toList());
         }
-        List<Step> installs = steps.stream().filter(s -> !s.remove()).toList();
-        List<Step> removes = steps.stream().filter(Step::remove).toList();
-        if (!installs.isEmpty()) {
-            backend.install(installs.stream().map(Step::spec).toList(), options);
+        transact(ctx, backend, steps.stream().filter(s -> !s.remove()).toList(), failures);
+        transact(ctx, backend, steps.stream().filter(Step::remove).toList(), failures);
+        List<Step> tried = steps.stream().filter(s -> !failures.containsKey(s.name())).toList();
+        Map<String, List<String>> after = tried.isEmpty() ? Map.of() : backend.installed(stepNames(tried));
+        for (Step s : tried) {
+            wrong(s, after.get(s.name())).ifPresent(w -> failures.put(s.name(),
+                    "the transaction succeeded but the package " + w));
         }
-        if (!removes.isEmpty()) {
-            backend.remove(removes.stream().map(Step::spec).toList(), options);
+        List<String> done = tried.stream().filter(s -> !failures.containsKey(s.name())).map(Step::change).toList();
+        if (failures.isEmpty()) {
+            return new CheckResult(done);
         }
-        verify(backend, steps);
+        if (!done.isEmpty()) {
+            ctx.log("done for the other packages: " + String.join(", ", done));
+        }
+        throw new PackagesFailedException(id, inMemberOrder(failures));
+    }
+
+    /**
+     * Runs {@code steps} (all installs or all removals) as one transaction. When it fails, finds
+     * the members at fault and records each in {@code failures} with its own error, so that the
+     * others are still done: the packages the package manager named as not found are left out
+     * and the rest run again together; when it named none, what the transaction left undone is
+     * run one package at a time. A failure that no remaining package accounts for is the
+     * resource's own and is thrown.
+     */
+    private void transact(ResourceContext ctx, Backend backend, List<Step> steps, Map<String, String> failures)
+            throws ResourceException, InterruptedException {
+        if (steps.isEmpty()) {
+            return;
+        }
+        try {
+            run(backend, steps);
+            return;
+        } catch (TransactionFailedException e) {
+            if (steps.size() == 1) {
+                failures.put(steps.getFirst().name(), e.getMessage());
+                return;
+            }
+            List<Step> named = steps.stream().filter(s -> blamed(s, e).isPresent()).toList();
+            if (!named.isEmpty()) {
+                named.forEach(s -> failures.put(s.name(), blamed(s, e).get()));
+                List<Step> rest = steps.stream().filter(s -> !named.contains(s)).toList();
+                if (!rest.isEmpty()) {
+                    ctx.log("the transaction failed on " + String.join(", ", stepNames(named))
+                            + "; running it again for " + String.join(", ", stepNames(rest)));
+                }
+                transact(ctx, backend, rest, failures);
+                return;
+            }
+            Map<String, List<String>> now = backend.installed(stepNames(steps));
+            List<Step> undone = steps.stream().filter(s -> wrong(s, now.get(s.name())).isPresent()).toList();
+            if (undone.isEmpty()) {
+                throw e;
+            }
+            ctx.log("the transaction failed without naming a package; running it for "
+                    + String.join(", ", stepNames(undone)) + " one at a time");
+            for (Step s : undone) {
+                try {
+                    run(backend, List.of(s));
+                } catch (TransactionFailedException single) {
+                    failures.put(s.name(), single.getMessage());
+                }
+            }
+        }
+    }
+
+    private void run(Backend backend, List<Step> steps) throws ResourceException, InterruptedException {
+        List<String> specs = steps.stream().map(Step::spec).toList();
+        if (steps.getFirst().remove()) {
+            backend.remove(specs, options);
+        } else {
+            backend.install(specs, options);
+        }
+    }
+
+    /** The line with which the failed transaction named {@code s} (by its spec or its name) as not found. */
+    private static Optional<String> blamed(Step s, TransactionFailedException e) {
+        return Optional.ofNullable(e.unknown().getOrDefault(s.spec(), e.unknown().get(s.name())));
+    }
+
+    /**
+     * What is wrong about {@code s} when the package has the versions {@code have}, e.g.
+     * {@code "is still not installed"}; empty when the step's state is reached.
+     */
+    private static Optional<String> wrong(Step s, List<String> have) {
+        if (s.remove() && !have.isEmpty()) {
+            return Optional.of("is still installed (" + String.join(",", have) + ")");
+        } else if (!s.remove() && have.isEmpty()) {
+            return Optional.of("is still not installed");
+        } else if (!s.remove() && !s.target().isEmpty() && !have.contains(s.target())) {
+            return Optional.of("is at " + String.join(",", have) + ", not " + s.target());
+        }
+        return Optional.empty();
+    }
+
+    /** Each of {@code missing} with its error: not offered by the repositories. */
+    private static SequencedMap<String, String> unavailable(List<Member> missing, String after) {
+        var result = new LinkedHashMap<String, String>();
+        for (Member m : missing) {
+            String what = m.state().mode() == PkgState.Mode.VERSION ? "version " + m.state().version() + " " : "";
+            result.put(m.name(), what + "not available from the package repositories" + after);
+        }
         return result;
+    }
+
+    private SequencedMap<String, String> inMemberOrder(Map<String, String> failures) {
+        var ordered = new LinkedHashMap<String, String>();
+        for (Member m : members) {
+            if (failures.containsKey(m.name())) {
+                ordered.put(m.name(), failures.get(m.name()));
+            }
+        }
+        return ordered;
     }
 
     /** Whether deciding about {@code m} needs to know what the repositories offer. */
@@ -203,30 +323,11 @@ final class PkgResource implements Resource {
         return steps;
     }
 
-    /** Checks with one more query that the transaction did what each step asked. */
-    private void verify(Backend backend, List<Step> steps) throws ResourceException, InterruptedException {
-        Map<String, List<String>> after = backend.installed(steps.stream().map(Step::name).toList());
-        var wrong = new ArrayList<String>();
-        for (Step s : steps) {
-            List<String> have = after.get(s.name());
-            if (s.remove() && !have.isEmpty()) {
-                wrong.add(s.name() + " is still installed (" + String.join(",", have) + ")");
-            } else if (!s.remove() && have.isEmpty()) {
-                wrong.add(s.name() + " is still not installed");
-            } else if (!s.remove() && !s.target().isEmpty() && !have.contains(s.target())) {
-                wrong.add(s.name() + " is at " + String.join(",", have) + ", not " + s.target());
-            }
-        }
-        if (!wrong.isEmpty()) {
-            throw new ResourceException(id, "the transaction succeeded but " + String.join("; ", wrong));
-        }
-    }
-
-    private static String describe(Member m) {
-        return m.state().mode() == PkgState.Mode.VERSION ? m.name() + " version " + m.state().version() : m.name();
-    }
-
     private static List<String> names(List<Member> ms) {
         return ms.stream().map(Member::name).toList();
+    }
+
+    private static List<String> stepNames(List<Step> steps) {
+        return steps.stream().map(Step::name).toList();
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.converge.resources.CheckResult;
 import dev.converge.resources.Resource;
 import dev.converge.resources.ResourceException;
+import dev.converge.resources.ResourceId;
 import dev.converge.resources.testing.RecordingContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -180,11 +181,53 @@ class AptBackendTest {
         assertThat(aptGetLines(noop)).isEmpty();
 
         var ctx = new RecordingContext(r.id());
-        assertThatThrownBy(() -> r.checkApply(ctx, true)).isInstanceOf(ResourceException.class)
-                .hasMessage("not available from the package repositories (after apt-get update):"
-                        + " converge-no-such-package");
+        assertThatThrownBy(() -> r.checkApply(ctx, true)).isInstanceOf(PackagesFailedException.class)
+                .hasMessage("converge-no-such-package: not available from the package repositories"
+                        + " (after apt-get update)");
         assertThat(ctx.logs()).contains("converge-no-such-package: not in the package lists; running apt-get update once");
         assertThat(aptGetLines(ctx)).containsExactly(APT_GET + "update");
+    }
+
+    @Test
+    void aGroupInstallsItsValidMembersAndFailsOnlyTheUnknownOne() throws Exception {
+        Resource remove = kind.create("hello", new PkgParams("uninstalled", false, false, false, false));
+        remove.checkApply(new RecordingContext(remove.id()), true);
+        assertThat(installed("hello")).isFalse();
+        Resource r = group(kind, "installed", "hello", "converge-no-such-package");
+        String error = "converge-no-such-package: not available from the package repositories (after apt-get update)";
+
+        var ctx = new RecordingContext(r.id());
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> r.checkApply(ctx, true)).isInstanceOfSatisfying(PackagesFailedException.class, e -> {
+            assertThat(e.id()).isEqualTo(ResourceId.of("pkg", "autogroup:(hello,converge-no-such-package)"));
+            assertThat(e.failures()).containsOnlyKeys("converge-no-such-package");
+        }).hasMessage(error);
+        System.out.printf("group apply with one unknown member: %d ms%n", (System.nanoTime() - start) / 1_000_000);
+
+        assertThat(installed("hello")).isTrue();
+        assertThat(aptGetLines(ctx)).containsExactly(APT_GET + "update", APT_GET + "install hello");
+        assertThat(ctx.logs()).anyMatch(l -> l.matches("done for the other packages: install hello \\(\\S+\\)"));
+
+        var again = new RecordingContext(r.id());
+        assertThatThrownBy(() -> r.checkApply(again, true)).isInstanceOf(PackagesFailedException.class)
+                .hasMessage(error);
+        assertThat(aptGetLines(again)).containsExactly(APT_GET + "update");
+        assertThat(again.logs()).noneMatch(l -> l.startsWith("done for the other packages"));
+    }
+
+    @Test
+    void parsesTheArgumentsAptGetCannotFind() {
+        List<String> stderr = List.of(
+                "E: Unable to locate package nope-a",
+                "E: Version '0.1' for 'hello' was not found",
+                "E: Package 'mail-transport-agent' has no installation candidate",
+                "E: Sub-process /usr/bin/dpkg returned an error code (1)");
+        assertThat(AptBackend.unknown(stderr)).containsExactly(
+                Map.entry("nope-a", "E: Unable to locate package nope-a"),
+                Map.entry("hello=0.1", "E: Version '0.1' for 'hello' was not found"),
+                Map.entry("mail-transport-agent", "E: Package 'mail-transport-agent' has no installation candidate"));
+        assertThat(AptBackend.unknown(List.of("E: Unable to correct problems, you have held broken packages.")))
+                .isEmpty();
     }
 
     @Test

@@ -21,7 +21,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +49,18 @@ class DnfBackendTest {
         final Map<String, String> available = new TreeMap<>();
         final Map<String, List<String>> files = new TreeMap<>();
         final List<Command> commands = new ArrayList<>();
+        /** Available packages whose every transaction fails without naming them, as a file conflict does. */
+        final Set<String> broken = new TreeSet<>();
+        /** Available packages that install but make their transaction exit non-zero, as a failing scriptlet can. */
+        final Set<String> failingScriptlet = new TreeSet<>();
+
+        /** The available package {@code spec} names ({@code name} or {@code name-[epoch:]version-release}), or null. */
+        String resolve(String spec) {
+            return available.entrySet().stream()
+                    .filter(a -> spec.equals(a.getKey()) || spec.equals(a.getKey() + "-" + a.getValue())
+                            || spec.equals(a.getKey() + "-" + a.getValue().replaceFirst("^0:", "")))
+                    .map(Map.Entry::getKey).findFirst().orElse(null);
+        }
 
         @Override
         public synchronized Result run(ResourceId id, ResourceContext ctx, Command c) {
@@ -70,10 +84,21 @@ class DnfBackendTest {
                 case "dnf repoquery" -> new Result(true, argv.subList(7, argv.size()).stream()
                         .filter(available::containsKey).map(n -> n + "\tx86_64\t" + available.get(n)).toList(), List.of());
                 case "dnf install", "dnf --nogpgcheck" -> {
-                    for (String spec : argv.subList(argv.indexOf("install") + 1, argv.size())) {
-                        String n = available.keySet().stream()
-                                .filter(a -> spec.equals(a) || spec.startsWith(a + "-")).findFirst().orElseThrow();
-                        installed.put(n, spec.equals(n) ? available.get(n) : "0:" + spec.substring(n.length() + 1));
+                    List<String> specs = argv.subList(argv.indexOf("install") + 1, argv.size());
+                    List<String> unmatched = specs.stream().filter(spec -> resolve(spec) == null).toList();
+                    if (!unmatched.isEmpty()) {
+                        yield new Result(false, List.of(), List.of(
+                                "Error: Unable to find a match: " + String.join(" ", unmatched)));
+                    }
+                    if (specs.stream().anyMatch(spec -> broken.contains(resolve(spec)))) {
+                        yield new Result(false, List.of(), List.of("Error: Transaction test error:",
+                                "  file /usr/bin/cow conflicts between attempted installs of broken and cowsay"));
+                    }
+                    for (String spec : specs) {
+                        installed.put(resolve(spec), available.get(resolve(spec)));
+                    }
+                    if (specs.stream().anyMatch(spec -> failingScriptlet.contains(resolve(spec)))) {
+                        yield new Result(false, List.of(), List.of("Error: Transaction failed"));
                     }
                     yield new Result(true, List.of(), List.of());
                 }
@@ -211,11 +236,111 @@ class DnfBackendTest {
         dnf.available.put("hello", "0:2.12.1-2.fc40");
         Resource r = group("installed", "hello", "no-such-thing");
 
-        assertThatThrownBy(() -> r.checkApply(ctx(r), false)).isInstanceOf(ResourceException.class)
-                .hasMessage("not available from the package repositories: no-such-thing")
+        assertThatThrownBy(() -> r.checkApply(ctx(r), false)).isInstanceOf(PackagesFailedException.class)
+                .hasMessage("no-such-thing: not available from the package repositories")
                 .satisfies(e -> assertThat(((ResourceException) e).id())
                         .isEqualTo(ResourceId.of("pkg", "autogroup:(hello,no-such-thing)")));
         assertThat(dnf.commands).containsExactly(rpmQ("hello", "no-such-thing"), repoquery("hello", "no-such-thing"));
+    }
+
+    @Test
+    void applyInstallsTheOtherMembersAndFailsOnlyTheUnknownOne() {
+        dnf.available.put("hello", "0:2.12.1-2.fc40");
+        Resource r = group("installed", "hello", "no-such-thing");
+        var ctx = ctx(r);
+
+        assertThatThrownBy(() -> r.checkApply(ctx, true)).isInstanceOfSatisfying(PackagesFailedException.class,
+                e -> assertThat(e.failures()).containsOnlyKeys("no-such-thing"))
+                .hasMessage("no-such-thing: not available from the package repositories");
+        assertThat(dnf.commands).containsExactly(
+                rpmQ("hello", "no-such-thing"),
+                repoquery("hello", "no-such-thing"),
+                transaction("dnf", "-y", "install", "hello"),
+                rpmQ("hello"));
+        assertThat(dnf.installed).containsOnlyKeys("hello");
+        assertThat(ctx.logs()).contains("done for the other packages: install hello (2.12.1-2.fc40)");
+    }
+
+    @Test
+    void aPinDnfCannotFindIsLeftOutAndTheOthersInstalledTogether() {
+        dnf.available.put("hello", "0:2.12.1-2.fc40");
+        dnf.available.put("sl", "0:5.02-1.fc40");
+        dnf.available.put("cowsay", "0:3.7.0-8.fc40");
+        var members = new LinkedHashMap<String, PkgParams>();
+        members.put("hello", new PkgParams("0.0.1-1.fc40", false, false, false, false));
+        members.put("sl", new PkgParams("5.02-1.fc40", false, false, false, false));
+        members.put("cowsay", new PkgParams("3.7.0-8.fc40", false, false, false, false));
+        Resource r = kind.createGroup(members);
+        var ctx = ctx(r);
+
+        assertThatThrownBy(() -> r.checkApply(ctx, true)).isInstanceOfSatisfying(PackagesFailedException.class,
+                e -> assertThat(e.failures()).containsOnlyKeys("hello"))
+                .hasMessage("hello: Error: Unable to find a match: hello-0.0.1-1.fc40");
+        assertThat(dnf.commands).containsExactly(
+                rpmQ("hello", "sl", "cowsay"),
+                repoquery("hello", "sl", "cowsay"),
+                transaction("dnf", "-y", "install", "hello-0.0.1-1.fc40", "sl-5.02-1.fc40", "cowsay-3.7.0-8.fc40"),
+                transaction("dnf", "-y", "install", "sl-5.02-1.fc40", "cowsay-3.7.0-8.fc40"),
+                rpmQ("sl", "cowsay"));
+        assertThat(dnf.installed).containsOnlyKeys("sl", "cowsay");
+        assertThat(ctx.logs()).contains("the transaction failed on hello; running it again for sl, cowsay");
+    }
+
+    @Test
+    void aFailureThatNamesNoPackageIsRetriedOnePackageAtATime() {
+        dnf.available.put("sl", "0:5.02-1.fc40");
+        dnf.available.put("broken", "0:1.0-1.fc40");
+        dnf.available.put("cowsay", "0:3.7.0-8.fc40");
+        dnf.broken.add("broken");
+        Resource r = group("installed", "sl", "broken", "cowsay");
+        var ctx = ctx(r);
+
+        assertThatThrownBy(() -> r.checkApply(ctx, true)).isInstanceOfSatisfying(PackagesFailedException.class,
+                e -> assertThat(e.failures()).containsOnlyKeys("broken"))
+                .hasMessage("broken: `dnf -y install broken` failed; stderr:\nError: Transaction test error:\n"
+                        + "  file /usr/bin/cow conflicts between attempted installs of broken and cowsay");
+        assertThat(dnf.commands).containsExactly(
+                rpmQ("sl", "broken", "cowsay"),
+                repoquery("sl", "broken", "cowsay"),
+                transaction("dnf", "-y", "install", "sl", "broken", "cowsay"),
+                rpmQ("sl", "broken", "cowsay"),
+                transaction("dnf", "-y", "install", "sl"),
+                transaction("dnf", "-y", "install", "broken"),
+                transaction("dnf", "-y", "install", "cowsay"),
+                rpmQ("sl", "cowsay"));
+        assertThat(dnf.installed).containsOnlyKeys("sl", "cowsay");
+        assertThat(ctx.logs()).contains(
+                "the transaction failed without naming a package; running it for sl, broken, cowsay one at a time");
+    }
+
+    @Test
+    void aFailedTransactionThatLeftNothingUndoneFailsTheWholeResource() {
+        dnf.available.put("sl", "0:5.02-1.fc40");
+        dnf.available.put("cowsay", "0:3.7.0-8.fc40");
+        dnf.failingScriptlet.add("cowsay");
+        Resource r = group("installed", "sl", "cowsay");
+
+        assertThatThrownBy(() -> r.checkApply(ctx(r), true)).isExactlyInstanceOf(TransactionFailedException.class)
+                .hasMessage("`dnf -y install sl cowsay` failed; stderr:\nError: Transaction failed");
+        assertThat(dnf.commands).containsExactly(
+                rpmQ("sl", "cowsay"),
+                repoquery("sl", "cowsay"),
+                transaction("dnf", "-y", "install", "sl", "cowsay"),
+                rpmQ("sl", "cowsay"));
+        assertThat(dnf.installed).containsOnlyKeys("sl", "cowsay");
+    }
+
+    @Test
+    void parsesTheArgumentsDnfCannotFind() {
+        assertThat(DnfBackend.unknown(List.of(
+                "Failed to resolve the transaction:",
+                "No match for argument: no-such-thing",
+                "Error: Unable to find a match: hello-0.0.1-1.fc40 no-such-thing")))
+                .containsExactly(
+                        Map.entry("no-such-thing", "No match for argument: no-such-thing"),
+                        Map.entry("hello-0.0.1-1.fc40",
+                                "Error: Unable to find a match: hello-0.0.1-1.fc40 no-such-thing"));
+        assertThat(DnfBackend.unknown(List.of("Error: Transaction test error:"))).isEmpty();
     }
 
     @Test
