@@ -5,6 +5,7 @@ import dev.converge.agent.graph.EdgeSpec;
 import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.graph.ResourceSpec;
 import dev.converge.resources.CheckResult;
+import dev.converge.resources.MembersFailedException;
 import dev.converge.resources.MetaParams;
 import dev.converge.resources.PathWatcher;
 import dev.converge.resources.ResourceException;
@@ -15,9 +16,12 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -173,6 +177,7 @@ public final class Engine implements AutoCloseable {
         for (Vertex v : byId.values()) {
             v.parents = graph.parents(v.id).stream().map(byId::get).toList();
             v.children = graph.children(v.id).stream().map(byId::get).toList();
+            v.viaMembers = viaMembers(graph, v.id);
         }
         snapshot = graph;
         vertices = Collections.unmodifiableMap(byId);
@@ -180,6 +185,30 @@ public final class Engine implements AutoCloseable {
         for (Vertex v : fresh) {
             launch(v);
         }
+    }
+
+    /**
+     * For each parent of {@code id} that is a merged vertex and whose edges to {@code id} were all
+     * declared from some of its members: those members. Empty for almost every vertex.
+     */
+    private static Map<ResourceId, Set<ResourceId>> viaMembers(GraphSnapshot graph, ResourceId id) {
+        Map<ResourceId, Set<ResourceId>> via = Map.of();
+        for (ResourceId parent : graph.parents(id)) {
+            if (!graph.resource(parent).isGroup()) {
+                continue;
+            }
+            var members = new HashSet<ResourceId>();
+            boolean whole = false;
+            for (EdgeSpec e : graph.edgesConnecting(parent, id)) {
+                whole |= e.fromMembers().isEmpty();
+                members.addAll(e.fromMembers());
+            }
+            if (!whole) {
+                via = new HashMap<>(via);
+                via.put(parent, Set.copyOf(members));
+            }
+        }
+        return via.isEmpty() ? via : Map.copyOf(via);
     }
 
     /**
@@ -268,18 +297,22 @@ public final class Engine implements AutoCloseable {
             return;
         }
         Vertex blocker = null;
+        Vertex.State blockerState = null;
         boolean waiting = false;
+        Map<ResourceId, Set<ResourceId>> via = v.viaMembers;
         for (Vertex p : v.parents) {
-            Status s = p.status();
-            if (s == Status.FAILED || s == Status.SKIPPED) {
+            Vertex.State ps = p.state();
+            Status s = ps.status();
+            if (s == Status.SKIPPED || s == Status.FAILED && ps.stops(via.get(p.id))) {
                 blocker = p;
+                blockerState = ps;
                 break;
             }
-            waiting |= !s.succeeded();
+            waiting |= !s.succeeded() && s != Status.FAILED;
         }
         if (blocker != null) {
             if (v.status() != Status.SKIPPED) {
-                ResourceId cause = blocker.status() == Status.FAILED ? blocker.id : blocker.skipCause();
+                ResourceId cause = blockerState.status() == Status.FAILED ? blocker.id : blockerState.skipCause();
                 v.skip(cause);
                 emit(new EngineEvent.Skipped(v.id, blocker.id, cause));
                 v.children.forEach(Vertex::wake);
@@ -400,8 +433,12 @@ public final class Engine implements AutoCloseable {
             emit(new EngineEvent.Started(v.id, apply, attempt));
             CheckResult result = null;
             String error = null;
+            MembersFailedException membersFailed = null;
             try {
                 result = TimedCall.checkApply(v, apply, meta.timeout());
+            } catch (MembersFailedException e) {
+                error = e.getMessage();
+                membersFailed = v.spec.isGroup() ? e : null;
             } catch (ResourceException e) {
                 error = e.getMessage();
             } catch (RuntimeException e) {
@@ -415,7 +452,7 @@ public final class Engine implements AutoCloseable {
                 v.checkFailures.succeeded();
                 Status status = result.isOk() ? Status.OK : Status.CHANGED;
                 if (status == Status.CHANGED) {
-                    oweChildren(v, apply);
+                    oweChildren(v, apply, null);
                 }
                 v.publish(status);
                 emit(new EngineEvent.Finished(v.id, status, result, apply, took, Duration.ofNanos(waitedNanos)));
@@ -427,7 +464,16 @@ public final class Engine implements AutoCloseable {
             }
             if (!v.checkFailures.failed() || halted) {
                 v.keepRefreshes(work);
-                v.publish(Status.FAILED);
+                if (membersFailed == null) {
+                    v.publish(Status.FAILED);
+                } else {
+                    Set<ResourceId> failed = membersFailed.failures().keySet().stream()
+                            .map(name -> ResourceId.of(v.id.kind(), name)).collect(Collectors.toSet());
+                    if (!membersFailed.othersChanged().isEmpty()) {
+                        oweChildren(v, apply, failed);
+                    }
+                    v.failMembers(failed);
+                }
                 emit(new EngineEvent.Failed(v.id, error, attempt, took, null));
                 failedPermanently(v);
                 return true;
@@ -440,10 +486,12 @@ public final class Engine implements AutoCloseable {
 
     /**
      * The worker of {@code v}, which changed something, before it publishes that: every child owes
-     * a check (applying only), and a refresh along a notify edge. Excludes a swap, so the children
-     * it records on are those of the current graph, or ones whose work the swap carries over.
+     * a check (applying only), and a refresh along a notify edge. With {@code failedMembers} (some
+     * members of a merged vertex failed, the others changed), only the children that depend on
+     * members that did not fail. Excludes a swap, so the children it records on are those of the
+     * current graph, or ones whose work the swap carries over.
      */
-    private void oweChildren(Vertex v, boolean apply) {
+    private void oweChildren(Vertex v, boolean apply, Set<ResourceId> failedMembers) {
         wiring.readLock().lock();
         try {
             if (v.retired) {
@@ -451,6 +499,10 @@ public final class Engine implements AutoCloseable {
             }
             Map<ResourceId, Vertex> current = vertices;
             for (EdgeSpec edge : snapshot.outEdges(v.id)) {
+                if (failedMembers != null && (edge.fromMembers().isEmpty()
+                        || edge.fromMembers().stream().anyMatch(failedMembers::contains))) {
+                    continue;
+                }
                 Vertex child = current.get(edge.to());
                 ResourceId notifier = edge.notifies() ? v.id : null;
                 if (apply) {

@@ -4,11 +4,15 @@ import dev.converge.agent.graph.ResourceSpec;
 import dev.converge.resources.MetaParams;
 import dev.converge.resources.Resource;
 import dev.converge.resources.ResourceId;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 
 /**
  * One resource of the running graph: its status, the work owed to it, and its threads.
@@ -50,13 +54,17 @@ final class Vertex {
     volatile List<Vertex> parents = List.of();
     /** Written by the swap thread under the engine's lock, replaced as a whole. */
     volatile List<Vertex> children = List.of();
+    /**
+     * Written by the swap thread under the engine's lock, replaced as a whole: for each parent
+     * that is a merged vertex, the members this vertex depends on (from {@code EdgeSpec.fromMembers});
+     * absent when it depends on the parent as a whole.
+     */
+    volatile Map<ResourceId, Set<ResourceId>> viaMembers = Map.of();
     /** Set by the swap thread when a swap removed or replaced this vertex: its worker and watch end. */
     volatile boolean retired;
 
-    /** Written by the worker only, through {@link #publish} and {@link #skip}. */
-    private volatile Status status = Status.PENDING;
-    /** When SKIPPED: the failed resource at the root of it. Written by the worker before the status. */
-    private volatile ResourceId skipCause;
+    /** Written by the worker only, through {@link #publish}, {@link #skip} and {@link #failMembers}. */
+    private volatile State state = State.PENDING;
     /** Whether the current checkApply answers a refresh. Written by the worker; read by the resource. */
     volatile boolean refreshing;
     /** Whether a checkApply has finished once; later checks are rate limited. Worker only. */
@@ -102,23 +110,52 @@ final class Vertex {
         this.permitNames = spec.semaphores().stream().map(MetaParams.Semaphore::name).distinct().sorted().toList();
     }
 
-    Status status() {
-        return status;
+    /**
+     * What other threads see of a vertex, published in one write so that they never see a status
+     * with another status's details. Immutable.
+     *
+     * @param skipCause     when SKIPPED: the failed resource at the root of it; null otherwise
+     * @param failedMembers when FAILED in some members only: those members; null otherwise
+     */
+    record State(Status status, ResourceId skipCause, Set<ResourceId> failedMembers) {
+
+        static final State PENDING = new State(Status.PENDING, null, null);
+        private static final Map<Status, State> PLAIN = Arrays.stream(Status.values())
+                .collect(Collectors.toMap(s -> s, s -> new State(s, null, null), (a, b) -> a, () -> new EnumMap<>(Status.class)));
+
+        /**
+         * Whether a FAILED parent in this state stops a child that depends on {@code via} of its
+         * members (null: on the whole parent): always, unless the parent failed only in some
+         * members and the child depends on none of them.
+         */
+        boolean stops(Set<ResourceId> via) {
+            return failedMembers == null || via == null || via.stream().anyMatch(failedMembers::contains);
+        }
     }
 
-    ResourceId skipCause() {
-        return skipCause;
+    /** Any thread. */
+    State state() {
+        return state;
+    }
+
+    /** Any thread. */
+    Status status() {
+        return state.status();
     }
 
     /** Worker only: makes {@code next} the status every other thread sees. */
     void publish(Status next) {
-        status = next;
+        state = State.PLAIN.get(next);
     }
 
-    /** Worker only: SKIPPED because of {@code cause}; the cause is visible before the status. */
+    /** Worker only: SKIPPED because of {@code cause}. */
     void skip(ResourceId cause) {
-        skipCause = cause;
-        status = Status.SKIPPED;
+        state = new State(Status.SKIPPED, cause, null);
+    }
+
+    /** Worker only: FAILED because {@code members} failed, and only they. */
+    void failMembers(Set<ResourceId> members) {
+        state = new State(Status.FAILED, null, Set.copyOf(members));
     }
 
     /**
@@ -204,6 +241,6 @@ final class Vertex {
 
     @Override
     public String toString() {
-        return id + " " + status;
+        return id + " " + state.status();
     }
 }

@@ -292,6 +292,11 @@ public final class GraphSnapshot {
         return network.outEdges(id);
     }
 
+    /** The edges from {@code from} to {@code to}: a plain one, a notify one, or both. */
+    public Set<EdgeSpec> edgesConnecting(ResourceId from, ResourceId to) {
+        return network.edgesConnecting(from, to);
+    }
+
     /** Every resource, each after all of its parents; ties in declaration order. */
     public ImmutableList<ResourceId> topologicalOrder() {
         return topologicalOrder;

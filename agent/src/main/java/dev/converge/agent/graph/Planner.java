@@ -8,6 +8,7 @@ import dev.converge.resources.ResourceId;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -150,10 +151,26 @@ public final class Planner {
         for (EdgeSpec e : graph.edges()) {
             ResourceId from = vertexOf.getOrDefault(e.from(), e.from());
             ResourceId to = vertexOf.getOrDefault(e.to(), e.to());
-            var moved = new EdgeSpec(e.name(), from, to, e.notifies(), e.auto(), e.location());
-            edges.merge(List.of(from, to, e.notifies()), moved, (a, b) -> a.auto() && !b.auto() ? b : a);
+            Set<ResourceId> members = from.equals(e.from()) ? e.fromMembers() : Set.of(e.from());
+            var moved = new EdgeSpec(e.name(), from, to, e.notifies(), e.auto(), e.location(), members);
+            edges.merge(List.of(from, to, e.notifies()), moved, Planner::mergeEdges);
         }
         return GraphSnapshot.of(graph.name(), specs, edges.values());
+    }
+
+    /**
+     * One edge for two that now join the same vertices: a declared one before an automatic one,
+     * leaving the members of both (or the whole vertex, when either leaves it whole).
+     */
+    private static EdgeSpec mergeEdges(EdgeSpec a, EdgeSpec b) {
+        EdgeSpec kept = a.auto() && !b.auto() ? b : a;
+        var members = new HashSet<ResourceId>(a.fromMembers());
+        members.addAll(b.fromMembers());
+        if (a.fromMembers().isEmpty() || b.fromMembers().isEmpty()) {
+            members.clear();
+        }
+        return new EdgeSpec(kept.name(), kept.from(), kept.to(), kept.notifies(), kept.auto(), kept.location(),
+                members);
     }
 
     /** Merges node {@code other} into {@code into}, keeping every edge of both. */

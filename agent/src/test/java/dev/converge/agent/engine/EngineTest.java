@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import dev.converge.agent.graph.GraphSnapshot;
+import dev.converge.agent.graph.Planner;
 import dev.converge.agent.graph.TestGraphs;
 import dev.converge.resources.MetaParams;
 import dev.converge.resources.ResourceId;
@@ -237,7 +238,7 @@ class EngineTest {
 
     @Test
     void aMergedVertexRunsOneCallForAllItsMembers() throws Exception {
-        GraphSnapshot g = dev.converge.agent.graph.Planner.plan(TestGraphs.of(fake)
+        GraphSnapshot g = Planner.plan(TestGraphs.of(fake)
                 .add("a", FakeParams.DEFAULTS.withGroup("k"))
                 .add("b", FakeParams.DEFAULTS.withGroup("k"))
                 .edges("b->after")
@@ -247,5 +248,34 @@ class EngineTest {
 
         assertThat(log.startOrder()).containsExactly("autogroup:(a,b)", "after");
         assertThat(statuses).containsEntry(id("autogroup:(a,b)"), Status.CHANGED);
+    }
+
+    @Test
+    void aGroupMemberThatFailsSkipsOnlyItsOwnDependents() throws Exception {
+        fake.failMember("b");
+        var unchanging = new FakeParams(0, 0, false, "", List.of(), List.of());
+        GraphSnapshot g = Planner.plan(TestGraphs.of(fake)
+                .add("a", FakeParams.DEFAULTS.withGroup("k"))
+                .add("b", FakeParams.DEFAULTS.withGroup("k"))
+                .add("afterA", unchanging)
+                .add("afterB", unchanging)
+                .add("afterBoth", unchanging)
+                .add("reloadA", unchanging)
+                .edges("a->afterA", "b->afterB", "a->afterBoth", "b->afterBoth")
+                .notifies("a->reloadA")
+                .build());
+        var harness = new EngineHarness(new EngineOptions(false, 0, false));
+
+        Map<ResourceId, Status> statuses = harness.runToConvergence(g);
+
+        ResourceId group = id("autogroup:(a,b)");
+        assertThat(statuses).contains(entry(group, Status.FAILED), entry(id("afterA"), Status.OK),
+                entry(id("afterB"), Status.SKIPPED), entry(id("afterBoth"), Status.SKIPPED));
+        assertThat(harness.eventsOf(EngineEvent.Failed.class)).singleElement()
+                .satisfies(f -> assertThat(f.message()).isEqualTo("b: scripted member failure"));
+        assertThat(harness.eventsOf(EngineEvent.Skipped.class)).extracting(EngineEvent.Skipped::cause)
+                .containsOnly(group);
+        assertThat(log.callsOf("reloadA")).as("a was applied, so its notify edge refreshes")
+                .singleElement().extracting(CallLog.Call::refreshing).isEqualTo(true);
     }
 }

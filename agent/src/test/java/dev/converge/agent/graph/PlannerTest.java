@@ -114,6 +114,26 @@ class PlannerTest {
     }
 
     @Test
+    void anEdgeMovedToAGroupRemembersTheMembersItWasDeclaredFrom() throws Exception {
+        GraphSnapshot g = TestGraphs.of(fake)
+                .add("a", FakeParams.DEFAULTS.withGroup("k"))
+                .add("b", FakeParams.DEFAULTS.withGroup("k"))
+                .add("c", FakeParams.DEFAULTS.withGroup("k"))
+                .edges("before->a", "a->afterA", "b->both", "c->both")
+                .build();
+
+        GraphSnapshot planned = Planner.plan(g);
+
+        ResourceId group = id("autogroup:(a,b,c)");
+        assertThat(planned.edgesConnecting(group, id("afterA"))).singleElement()
+                .satisfies(e -> assertThat(e.fromMembers()).containsExactly(id("a")));
+        assertThat(planned.edgesConnecting(group, id("both"))).singleElement()
+                .satisfies(e -> assertThat(e.fromMembers()).containsExactlyInAnyOrder(id("b"), id("c")));
+        assertThat(planned.edgesConnecting(id("before"), group)).singleElement()
+                .satisfies(e -> assertThat(e.fromMembers()).isEmpty());
+    }
+
+    @Test
     void resourcesJoinedByAPathAreNotMerged() throws Exception {
         GraphSnapshot g = TestGraphs.of(fake)
                 .add("a", FakeParams.DEFAULTS.withGroup("k"))

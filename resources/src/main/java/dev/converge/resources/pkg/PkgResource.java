@@ -120,7 +120,7 @@ final class PkgResource implements Resource {
             missing = missing(backend, wanting, installed, offers);
         }
         if (!missing.isEmpty() && !apply && backend.refreshCommand().isEmpty()) {
-            throw new PackagesFailedException(id, unavailable(missing, ""));
+            throw new PackagesFailedException(id, unavailable(missing, ""), List.of());
         }
         var failures = new LinkedHashMap<String, String>();
         if (apply) {
@@ -149,7 +149,7 @@ final class PkgResource implements Resource {
         if (!done.isEmpty()) {
             ctx.log("done for the other packages: " + String.join(", ", done));
         }
-        throw new PackagesFailedException(id, inMemberOrder(failures));
+        throw new PackagesFailedException(id, inMemberOrder(failures), done);
     }
 
     /**

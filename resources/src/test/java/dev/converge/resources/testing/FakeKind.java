@@ -1,6 +1,7 @@
 package dev.converge.resources.testing;
 
 import dev.converge.resources.CheckResult;
+import dev.converge.resources.MembersFailedException;
 import dev.converge.resources.PathHints;
 import dev.converge.resources.Problem;
 import dev.converge.resources.Resource;
@@ -9,10 +10,12 @@ import dev.converge.resources.ResourceException;
 import dev.converge.resources.ResourceId;
 import dev.converge.resources.ResourceKind;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SequencedMap;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -41,6 +44,7 @@ public final class FakeKind implements ResourceKind<FakeParams> {
     private final Map<String, AtomicBoolean> converged = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> scriptedFailures = new ConcurrentHashMap<>();
     private final Map<String, Hook> hooks = new ConcurrentHashMap<>();
+    private final Set<String> failingMembers = ConcurrentHashMap.newKeySet();
     private final List<String> implicitSemaphores;
 
     /**
@@ -98,6 +102,14 @@ public final class FakeKind implements ResourceKind<FakeParams> {
         hooks.put(name, hook);
     }
 
+    /**
+     * Makes every later checkApply of a group holding member {@code name} fail in that member
+     * alone ({@link MembersFailedException}), the other members being applied.
+     */
+    public void failMember(String name) {
+        failingMembers.add(name);
+    }
+
     /** Makes the watch of the running resource {@code name} fail with {@code message}. */
     public void failWatch(String name, String message) {
         script(name).add("fail:" + message);
@@ -142,12 +154,21 @@ public final class FakeKind implements ResourceKind<FakeParams> {
     @Override
     public Resource createGroup(SequencedMap<String, FakeParams> members) {
         String name = "autogroup:(" + String.join(",", members.sequencedKeySet()) + ")";
-        return create(name, members.firstEntry().getValue());
+        return create(name, members.firstEntry().getValue(), List.copyOf(members.sequencedKeySet()));
     }
 
     @Override
     public List<String> implicitSemaphores() {
         return implicitSemaphores;
+    }
+
+    /** Throws when some of {@code members} are scripted to fail; {@code othersChange} says whether the rest changed. */
+    private void failMembers(ResourceId id, List<String> members, boolean othersChange) throws MembersFailedException {
+        var failures = new LinkedHashMap<String, String>();
+        members.stream().filter(failingMembers::contains).forEach(m -> failures.put(m, "scripted member failure"));
+        if (!failures.isEmpty()) {
+            throw new MembersFailedException(id, failures, othersChange ? List.of("applied") : List.of());
+        }
     }
 
     private void runHook(String name, ResourceContext ctx) throws ResourceException, InterruptedException {
@@ -166,6 +187,10 @@ public final class FakeKind implements ResourceKind<FakeParams> {
 
     @Override
     public Resource create(String name, FakeParams params) {
+        return create(name, params, List.of());
+    }
+
+    private Resource create(String name, FakeParams params, List<String> members) {
         ResourceId id = ResourceId.of(NAME, name);
         AtomicInteger failed = failures.computeIfAbsent(name, n -> new AtomicInteger());
         BlockingQueue<String> watchScript = script(name);
@@ -205,6 +230,7 @@ public final class FakeKind implements ResourceKind<FakeParams> {
                         failed.incrementAndGet();
                         throw new ResourceException(id, "scripted failure " + failed.get());
                     }
+                    failMembers(id, members, apply && params.changes() && !converged.get());
                     ok = true;
                     if (ctx.refreshing()) {
                         return CheckResult.changed("refreshed");
