@@ -19,6 +19,7 @@ import dev.converge.agent.engine.Status;
 import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.yaml.LoadedGraph;
 import dev.converge.resources.ResourceId;
+import dev.converge.resources.exec.LiveGroups;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +28,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -44,7 +47,7 @@ import sun.misc.Signal;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Apply a graph concurrently and keep it converged.",
         footer = {"", "Exit status: 0 converged, 1 some resource failed, 2 invalid graph (nothing applied),",
-            "130 after SIGINT, 143 after SIGTERM."})
+            "130 after SIGINT, 143 after SIGTERM (a second one kills running commands at once)."})
 final class RunCommand implements Callable<Integer> {
 
     /** Taken when the command runs, not when picocli creates it: logging may still be starting then (see Main). */
@@ -52,6 +55,11 @@ final class RunCommand implements Callable<Integer> {
         static final Logger LOG = LogManager.getLogger("converge");
     }
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+    /**
+     * After a second SIGTERM or SIGINT: the longest wait for the killed process groups to be
+     * gone, then for the run to end before the JVM is halted.
+     */
+    private static final Duration KILL_WAIT = Duration.ofSeconds(15);
 
     @Mixin
     GraphFile graph;
@@ -139,8 +147,23 @@ final class RunCommand implements Callable<Integer> {
         return run;
     }
 
-    /** @param loadTime how long reading, validating and planning the --file graph took; null without one */
+    /**
+     * Runs the graph until converged (with {@code --converged-timeout}), failed fast or stopped by
+     * SIGTERM or SIGINT. A second SIGTERM or SIGINT kills every running command's process group
+     * at once ({@link #stopNow}).
+     *
+     * @param loadTime how long reading, validating and planning the --file graph took; null without one
+     */
     private int run(LoadedGraph loaded, Duration loadTime) throws Exception {
+        var finished = new CountDownLatch(1);
+        try {
+            return run(loaded, loadTime, finished);
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private int run(LoadedGraph loaded, Duration loadTime, CountDownLatch finished) throws Exception {
         GraphSnapshot snapshot = loaded.snapshot();
         writePlan(() -> PlanDrawing.plan(snapshot));
 
@@ -148,10 +171,11 @@ final class RunCommand implements Callable<Integer> {
         var signal = new AtomicReference<String>();
         for (String name : new String[] {"INT", "TERM"}) {
             Signal.handle(new Signal(name), s -> {
-                if (!signal.compareAndSet(null, s.getName())) {
-                    Runtime.getRuntime().halt(128 + s.getNumber());
+                if (signal.compareAndSet(null, s.getName())) {
+                    done.countDown();
+                } else {
+                    stopNow(s, finished);
                 }
-                done.countDown();
             });
         }
 
@@ -213,6 +237,32 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
+     * The second SIGTERM or SIGINT, on its JVM signal thread: SIGKILL to every running command,
+     * its descendants and its process group now (the main thread is stopping the engine, whose
+     * workers then see their groups gone), and to any command starting after. Then waits for the
+     * groups to be gone and for the run to end, its summary logged; only a run still not ended
+     * after that is cut short with {@link Runtime#halt}.
+     */
+    private static void stopNow(Signal s, CountDownLatch finished) {
+        int killed = LiveGroups.agent().killAll();
+        Log.LOG.warn("SIG{} received again: SIGKILL sent to {} running command(s) and their process groups",
+                s.getName(), killed);
+        try {
+            if (!LiveGroups.agent().awaitNone(KILL_WAIT)) {
+                Log.LOG.error("processes of {} command(s) still alive {} s after SIGKILL",
+                        LiveGroups.agent().size(), KILL_WAIT.toSeconds());
+            }
+            if (!finished.await(KILL_WAIT.toNanos(), TimeUnit.NANOSECONDS)) {
+                Log.LOG.error("the run did not end within {} s of SIG{}; halting", KILL_WAIT.toSeconds(), s.getName());
+                LogManager.shutdown();
+                Runtime.getRuntime().halt(128 + s.getNumber());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
      * Loads the edited graph file and swaps it in by diff. An invalid or unreadable file is
      * reported and the running graph stays; an unchanged one is ignored.
      */
@@ -258,7 +308,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Writes the drawing to {@code --graphviz}; without that option the drawing is not even made. */
-    private void writePlan(java.util.function.Supplier<String> dot) {
+    private void writePlan(Supplier<String> dot) {
         if (graphviz == null) {
             return;
         }
