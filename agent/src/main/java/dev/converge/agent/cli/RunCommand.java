@@ -47,7 +47,8 @@ import sun.misc.Signal;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Apply a graph concurrently and keep it converged.",
         footer = {"", "Exit status: 0 converged, 1 some resource failed, 2 invalid graph (nothing applied),",
-            "130 after SIGINT, 143 after SIGTERM (a second one kills running commands at once)."})
+            "130 after SIGINT, 143 after SIGTERM (a second one kills running commands at once).",
+            "SIGHUP reloads the graph; SIGUSR1 logs the summary so far."})
 final class RunCommand implements Callable<Integer> {
 
     /** Taken when the command runs, not when picocli creates it: logging may still be starting then (see Main). */
@@ -135,13 +136,18 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** With {@code --etcd}: follows the graph in etcd (without {@code --file}) and publishes status. */
-    private EtcdRun startEtcd(Engine engine, Converger converger, RunSummary summary) throws Exception {
+    private EtcdRun startEtcd(Engine engine, Converger converger, RunSummary summary, Reloads reloads)
+            throws Exception {
         var store = EtcdStore.connect(etcd.settings());
         String hash = graph.file == null ? "" : StoredGraph.hashOf(Files.readString(graph.file));
         var run = new EtcdRun(store, etcd.hostname(), engine, converger, summary, hash);
         if (graph.file == null) {
             converger.register(List.of(run.source()));
             run.followGraph();
+            reloads.onHangup(() -> {
+                Log.LOG.info("SIGHUP received: reloading {} from etcd", run.source().name());
+                run.reload();
+            });
         }
         run.publishStatus(engine::statuses);
         return run;
@@ -150,7 +156,7 @@ final class RunCommand implements Callable<Integer> {
     /**
      * Runs the graph until converged (with {@code --converged-timeout}), failed fast or stopped by
      * SIGTERM or SIGINT. A second SIGTERM or SIGINT kills every running command's process group
-     * at once ({@link #stopNow}).
+     * at once ({@link #stopNow}); SIGHUP reloads the graph from its source.
      *
      * @param loadTime how long reading, validating and planning the --file graph took; null without one
      */
@@ -178,6 +184,8 @@ final class RunCommand implements Callable<Integer> {
                 }
             });
         }
+        var reloads = new Reloads();
+        Signal.handle(new Signal("HUP"), s -> reloads.hangup());
 
         var summary = new RunSummary();
         Reporter reporter = output.reporter();
@@ -205,10 +213,17 @@ final class RunCommand implements Callable<Integer> {
             });
             engine.start(snapshot);
             var current = new AtomicReference<>(loaded);
-            try (var etcdRun = etcd.enabled() ? startEtcd(engine, converger, summary) : null;
+            if (graph.file != null) {
+                reloads.onHangup(() -> {
+                    Log.LOG.info("SIGHUP received: reloading {}", graph.file);
+                    reload(engine, current, true);
+                });
+            }
+            try (var etcdRun = etcd.enabled() ? startEtcd(engine, converger, summary, reloads) : null;
                     var edits = noWatch || graph.file == null ? null
-                            : new GraphFileWatch(graph.file, () -> reload(engine, current))) {
+                            : new GraphFileWatch(graph.file, () -> reloads.run(() -> reload(engine, current, false)))) {
                 done.await();
+                reloads.stop();
             }
             lastLoaded = current.get();
             last = engine.snapshot();
@@ -263,10 +278,10 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Loads the edited graph file and swaps it in by diff. An invalid or unreadable file is
-     * reported and the running graph stays; an unchanged one is ignored.
+     * Loads the graph file and swaps it in by diff. An invalid or unreadable file is reported
+     * and the running graph stays; an unchanged one is ignored unless {@code logUnchanged}.
      */
-    private void reload(Engine engine, AtomicReference<LoadedGraph> current) {
+    private void reload(Engine engine, AtomicReference<LoadedGraph> current, boolean logUnchanged) {
         try {
             if (Files.readString(graph.file).isBlank()) {
                 // Most likely caught between an editor's truncate and write; the write brings another event.
@@ -286,7 +301,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             GraphDiff diff = engine.swap(next.get().snapshot());
             current.set(next.get());
-            if (diff.added().isEmpty() && diff.changed().isEmpty() && diff.removed().isEmpty()) {
+            if (!logUnchanged && diff.added().isEmpty() && diff.changed().isEmpty() && diff.removed().isEmpty()) {
                 return;
             }
             Log.LOG.info("{}: graph swapped, {}", graph.file, diff);

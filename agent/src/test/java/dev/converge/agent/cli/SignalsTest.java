@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -116,5 +117,57 @@ class SignalsTest {
         assertThat(result.stderr())
                 .contains("SIG" + signal + " received again: SIGKILL sent to 3 running command(s)")
                 .contains("summary: 3 resources: ");
+    }
+
+    @Test
+    void sighupReloadsTheFileKeepsTheRunningCommandAndRejectsAnInvalidGraph() throws Exception {
+        String first = "graph: live\nresources:\n  exec:\n" + stubborn("long")
+                + "  - name: first\n    cmd: touch DIR/first\n";
+        Path g = graph(first);
+        AgentProcess agent = AgentProcess.start(dir, "run", "--file", g.toString(), "--no-watch");
+        List<Long> pids = pidsOf("long");
+        await().atMost(WAIT).until(() -> Files.exists(dir.resolve("first")));
+
+        Files.writeString(g, (first + "  - name: second\n    cmd: touch DIR/second\n").replace("DIR", dir.toString()));
+        agent.signal("HUP");
+
+        await().atMost(WAIT).until(() -> Files.exists(dir.resolve("second")));
+        assertThat(agent.stderrSoFar()).contains("SIGHUP received: reloading " + g)
+                .contains(g + ": graph swapped, generation 1: 1 added, 0 changed, 0 removed, 2 unchanged");
+        assertThat(agent.process().isAlive()).isTrue();
+        assertThat(pids.stream().allMatch(SignalsTest::alive)).as("the unchanged command runs on").isTrue();
+
+        Files.writeString(g, "graph: live\nresources:\n  exec:\n  - name: broken\n    colour: red\n");
+        agent.signal("HUP");
+
+        await().atMost(WAIT).until(() -> agent.stderrSoFar().contains("new graph rejected; still running generation 1"));
+        assertThat(agent.process().isAlive()).isTrue();
+        assertThat(pids.stream().allMatch(SignalsTest::alive)).isTrue();
+
+        agent.signal("TERM");
+        await().atMost(WAIT).until(() -> agent.stderrSoFar().contains("SIGTERM received: stopping"));
+        agent.signal("TERM");
+        var result = agent.await(WAIT);
+
+        assertThat(result.exit()).as(result.stderr()).isEqualTo(143);
+        assertThat(membersOf(groups)).as("processes of the command's group after exit").isEmpty();
+    }
+
+    @Test
+    void sighupWithoutAChangeSwapsNothingAndTheAgentRunsOn() throws Exception {
+        Path g = graph("graph: still\nresources:\n  exec:\n  - name: once\n    shell: /bin/sh\n"
+                + "    cmd: echo applied >> DIR/once\n");
+        AgentProcess agent = AgentProcess.start(dir, "run", "--file", g.toString());
+        await().atMost(WAIT).until(() -> Files.exists(dir.resolve("once")));
+
+        agent.signal("HUP");
+
+        await().atMost(WAIT).until(() -> agent.stderrSoFar().contains("graph swapped, generation 1: 0 added"));
+        assertThat(agent.process().isAlive()).isTrue();
+        agent.signal("TERM");
+        var result = agent.await(WAIT);
+        assertThat(result.exit()).isEqualTo(143);
+        assertThat(Files.readAllLines(dir.resolve("once"))).as("an unchanged resource is not applied again")
+                .containsExactly("applied");
     }
 }
