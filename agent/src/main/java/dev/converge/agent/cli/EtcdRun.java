@@ -34,6 +34,9 @@ import org.apache.logging.log4j.Logger;
  * source) and swaps each new graph into the engine, and it publishes the host's status on a
  * lease. Closing it stops both and revokes the lease, so the status goes.
  *
+ * <p>The watch's thread and a JVM signal thread ({@link #reload}, on SIGHUP) swap graphs in, one
+ * at a time.
+ *
  * <p>Until the first valid graph arrives, a pseudo-resource {@code graph[<key>]} is busy in the
  * converger, so {@code --converged-timeout} cannot fire on the empty start-up graph.
  */
@@ -54,6 +57,8 @@ final class EtcdRun implements AutoCloseable {
         return t;
     });
     private final ResourceId source;
+    /** Held while a graph is swapped in; not the monitor of {@link #publish}, which must not wait for a swap. */
+    private final Object swapping = new Object();
     private volatile String graphHash;
     private volatile boolean followsGraph;
     private AutoCloseable watch;
@@ -97,7 +102,27 @@ final class EtcdRun implements AutoCloseable {
         });
     }
 
+    /**
+     * Reads this host's graph from etcd now and swaps it in (SIGHUP). When etcd cannot answer,
+     * that is logged and the running graph stays.
+     */
+    void reload() {
+        try {
+            swapIn(store.graphFor(host));
+        } catch (EtcdStoreException e) {
+            LOG.warn("{}: cannot read from etcd ({}); still running generation {}", store.graphKey(host),
+                    e.getMessage(), engine.generation());
+        }
+    }
+
+    /** Swaps in a graph from the watch or from {@link #reload}, one at a time. */
     private void swapIn(Optional<StoredGraph> stored) {
+        synchronized (swapping) {
+            swapInLocked(stored);
+        }
+    }
+
+    private void swapInLocked(Optional<StoredGraph> stored) {
         try {
             GraphSnapshot next;
             String hash;

@@ -19,6 +19,7 @@ import dev.converge.agent.engine.Status;
 import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.yaml.LoadedGraph;
 import dev.converge.resources.ResourceId;
+import dev.converge.resources.exec.LiveGroups;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +28,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -44,7 +47,8 @@ import sun.misc.Signal;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Apply a graph concurrently and keep it converged.",
         footer = {"", "Exit status: 0 converged, 1 some resource failed, 2 invalid graph (nothing applied),",
-            "130 after SIGINT, 143 after SIGTERM."})
+            "130 after SIGINT, 143 after SIGTERM (a second one kills running commands at once).",
+            "SIGHUP reloads the graph; SIGUSR1 logs the summary so far."})
 final class RunCommand implements Callable<Integer> {
 
     /** Taken when the command runs, not when picocli creates it: logging may still be starting then (see Main). */
@@ -52,6 +56,11 @@ final class RunCommand implements Callable<Integer> {
         static final Logger LOG = LogManager.getLogger("converge");
     }
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+    /**
+     * After a second SIGTERM or SIGINT: the longest wait for the killed process groups to be
+     * gone, then for the run to end before the JVM is halted.
+     */
+    private static final Duration KILL_WAIT = Duration.ofSeconds(15);
 
     @Mixin
     GraphFile graph;
@@ -127,20 +136,40 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** With {@code --etcd}: follows the graph in etcd (without {@code --file}) and publishes status. */
-    private EtcdRun startEtcd(Engine engine, Converger converger, RunSummary summary) throws Exception {
+    private EtcdRun startEtcd(Engine engine, Converger converger, RunSummary summary, Reloads reloads)
+            throws Exception {
         var store = EtcdStore.connect(etcd.settings());
         String hash = graph.file == null ? "" : StoredGraph.hashOf(Files.readString(graph.file));
         var run = new EtcdRun(store, etcd.hostname(), engine, converger, summary, hash);
         if (graph.file == null) {
             converger.register(List.of(run.source()));
             run.followGraph();
+            reloads.onHangup(() -> {
+                Log.LOG.info("SIGHUP received: reloading {} from etcd", run.source().name());
+                run.reload();
+            });
         }
         run.publishStatus(engine::statuses);
         return run;
     }
 
-    /** @param loadTime how long reading, validating and planning the --file graph took; null without one */
+    /**
+     * Runs the graph until converged (with {@code --converged-timeout}), failed fast or stopped by
+     * SIGTERM or SIGINT. A second SIGTERM or SIGINT kills every running command's process group
+     * at once ({@link #stopNow}); SIGHUP reloads the graph from its source.
+     *
+     * @param loadTime how long reading, validating and planning the --file graph took; null without one
+     */
     private int run(LoadedGraph loaded, Duration loadTime) throws Exception {
+        var finished = new CountDownLatch(1);
+        try {
+            return run(loaded, loadTime, finished);
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private int run(LoadedGraph loaded, Duration loadTime, CountDownLatch finished) throws Exception {
         GraphSnapshot snapshot = loaded.snapshot();
         writePlan(() -> PlanDrawing.plan(snapshot));
 
@@ -148,12 +177,15 @@ final class RunCommand implements Callable<Integer> {
         var signal = new AtomicReference<String>();
         for (String name : new String[] {"INT", "TERM"}) {
             Signal.handle(new Signal(name), s -> {
-                if (!signal.compareAndSet(null, s.getName())) {
-                    Runtime.getRuntime().halt(128 + s.getNumber());
+                if (signal.compareAndSet(null, s.getName())) {
+                    done.countDown();
+                } else {
+                    stopNow(s, finished);
                 }
-                done.countDown();
             });
         }
+        var reloads = new Reloads();
+        Signal.handle(new Signal("HUP"), s -> reloads.hangup());
 
         var summary = new RunSummary();
         Reporter reporter = output.reporter();
@@ -181,10 +213,17 @@ final class RunCommand implements Callable<Integer> {
             });
             engine.start(snapshot);
             var current = new AtomicReference<>(loaded);
-            try (var etcdRun = etcd.enabled() ? startEtcd(engine, converger, summary) : null;
+            if (graph.file != null) {
+                reloads.onHangup(() -> {
+                    Log.LOG.info("SIGHUP received: reloading {}", graph.file);
+                    reload(engine, current, true);
+                });
+            }
+            try (var etcdRun = etcd.enabled() ? startEtcd(engine, converger, summary, reloads) : null;
                     var edits = noWatch || graph.file == null ? null
-                            : new GraphFileWatch(graph.file, () -> reload(engine, current))) {
+                            : new GraphFileWatch(graph.file, () -> reloads.run(() -> reload(engine, current, false)))) {
                 done.await();
+                reloads.stop();
             }
             lastLoaded = current.get();
             last = engine.snapshot();
@@ -213,10 +252,36 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Loads the edited graph file and swaps it in by diff. An invalid or unreadable file is
-     * reported and the running graph stays; an unchanged one is ignored.
+     * The second SIGTERM or SIGINT, on its JVM signal thread: SIGKILL to every running command,
+     * its descendants and its process group now (the main thread is stopping the engine, whose
+     * workers then see their groups gone), and to any command starting after. Then waits for the
+     * groups to be gone and for the run to end, its summary logged; only a run still not ended
+     * after that is cut short with {@link Runtime#halt}.
      */
-    private void reload(Engine engine, AtomicReference<LoadedGraph> current) {
+    private static void stopNow(Signal s, CountDownLatch finished) {
+        int killed = LiveGroups.agent().killAll();
+        Log.LOG.warn("SIG{} received again: SIGKILL sent to {} running command(s) and their process groups",
+                s.getName(), killed);
+        try {
+            if (!LiveGroups.agent().awaitNone(KILL_WAIT)) {
+                Log.LOG.error("processes of {} command(s) still alive {} s after SIGKILL",
+                        LiveGroups.agent().size(), KILL_WAIT.toSeconds());
+            }
+            if (!finished.await(KILL_WAIT.toNanos(), TimeUnit.NANOSECONDS)) {
+                Log.LOG.error("the run did not end within {} s of SIG{}; halting", KILL_WAIT.toSeconds(), s.getName());
+                LogManager.shutdown();
+                Runtime.getRuntime().halt(128 + s.getNumber());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Loads the graph file and swaps it in by diff. An invalid or unreadable file is reported
+     * and the running graph stays; an unchanged one is ignored unless {@code logUnchanged}.
+     */
+    private void reload(Engine engine, AtomicReference<LoadedGraph> current, boolean logUnchanged) {
         try {
             if (Files.readString(graph.file).isBlank()) {
                 // Most likely caught between an editor's truncate and write; the write brings another event.
@@ -236,7 +301,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             GraphDiff diff = engine.swap(next.get().snapshot());
             current.set(next.get());
-            if (diff.added().isEmpty() && diff.changed().isEmpty() && diff.removed().isEmpty()) {
+            if (!logUnchanged && diff.added().isEmpty() && diff.changed().isEmpty() && diff.removed().isEmpty()) {
                 return;
             }
             Log.LOG.info("{}: graph swapped, {}", graph.file, diff);
@@ -258,7 +323,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Writes the drawing to {@code --graphviz}; without that option the drawing is not even made. */
-    private void writePlan(java.util.function.Supplier<String> dot) {
+    private void writePlan(Supplier<String> dot) {
         if (graphviz == null) {
             return;
         }

@@ -49,6 +49,16 @@ final class AgentProcess {
         return process;
     }
 
+    /** Sends the signal named {@code name} (TERM, INT, HUP, ...) to the agent with kill(1). */
+    void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(process.pid()))
+                .redirectErrorStream(true).start();
+        String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -s " + name + " " + process.pid() + " failed: " + out);
+        }
+    }
+
     String stderrSoFar() throws IOException {
         return Files.readString(stderr, StandardCharsets.UTF_8);
     }

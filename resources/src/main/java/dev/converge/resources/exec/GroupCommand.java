@@ -31,6 +31,10 @@ import java.util.function.Consumer;
  * group is terminated the same way (with a warning); a process that must outlive the command has
  * to leave the group (its own {@code setsid}, a service manager).
  *
+ * <p>While {@link #run} runs, the command's group is in {@link LiveGroups} (the agent's, unless
+ * {@link #withLiveGroups} says otherwise), so {@link LiveGroups#killAll} reaches it; after that
+ * an interrupt ends the group with SIGKILL at once, without {@link #GRACE}.
+ *
  * <p>Memory stays bounded whatever the command prints: one line per stream, the last
  * {@link #TAIL_LINES} lines, and the captured output only up to the capture limit.
  *
@@ -73,6 +77,7 @@ final class GroupCommand {
     private final int captureLimit;
     private final Consumer<String> onStdoutLine;
     private final Runnable onStarted;
+    private final LiveGroups liveGroups;
 
     /**
      * @param command        what to run, where
@@ -83,12 +88,12 @@ final class GroupCommand {
      */
     GroupCommand(ResourceId id, ResourceContext ctx, CommandLine command, Map<String, String> env,
             long timeoutSeconds, RunAs runAs) {
-        this(id, ctx, command, env, timeoutSeconds, runAs, -1, line -> { }, () -> { });
+        this(id, ctx, command, env, timeoutSeconds, runAs, -1, line -> { }, () -> { }, LiveGroups.agent());
     }
 
     private GroupCommand(ResourceId id, ResourceContext ctx, CommandLine command, Map<String, String> env,
             long timeoutSeconds, RunAs runAs, int captureLimit, Consumer<String> onStdoutLine,
-            Runnable onStarted) {
+            Runnable onStarted, LiveGroups liveGroups) {
         this.id = id;
         this.ctx = ctx;
         this.command = command;
@@ -98,6 +103,7 @@ final class GroupCommand {
         this.captureLimit = captureLimit;
         this.onStdoutLine = onStdoutLine;
         this.onStarted = onStarted;
+        this.liveGroups = liveGroups;
     }
 
     /**
@@ -106,17 +112,26 @@ final class GroupCommand {
      * it, and all its lines are reported as stdout.
      */
     GroupCommand withCapture(int maxBytes) {
-        return new GroupCommand(id, ctx, command, env, timeoutSeconds, runAs, maxBytes, onStdoutLine, onStarted);
+        return new GroupCommand(id, ctx, command, env, timeoutSeconds, runAs, maxBytes, onStdoutLine, onStarted,
+                liveGroups);
     }
 
     /** This command, also passing each stdout line to {@code listener} (on a reader thread). */
     GroupCommand withStdoutListener(Consumer<String> listener) {
-        return new GroupCommand(id, ctx, command, env, timeoutSeconds, runAs, captureLimit, listener, onStarted);
+        return new GroupCommand(id, ctx, command, env, timeoutSeconds, runAs, captureLimit, listener, onStarted,
+                liveGroups);
     }
 
     /** This command, calling {@code started} once the command leads its own process group. */
     GroupCommand withStartedHook(Runnable started) {
-        return new GroupCommand(id, ctx, command, env, timeoutSeconds, runAs, captureLimit, onStdoutLine, started);
+        return new GroupCommand(id, ctx, command, env, timeoutSeconds, runAs, captureLimit, onStdoutLine, started,
+                liveGroups);
+    }
+
+    /** This command, its group kept in {@code groups} instead of the agent's while it runs. */
+    GroupCommand withLiveGroups(LiveGroups groups) {
+        return new GroupCommand(id, ctx, command, env, timeoutSeconds, runAs, captureLimit, onStdoutLine, onStarted,
+                groups);
     }
 
     /**
@@ -126,16 +141,37 @@ final class GroupCommand {
      * @throws InterruptedException when the thread is interrupted; the group is dead by then
      */
     Result run() throws ResourceException, InterruptedException {
-        String label = command.label();
-        ProcessBuilder pb = processBuilder();
-        Process process;
-        try {
-            process = pb.start();
-        } catch (IOException | IllegalArgumentException e) {
-            throw new ResourceException(id, "cannot start " + label + ": " + e.getMessage(), e);
-        }
+        Process process = start(processBuilder());
         long started = System.nanoTime();
         var group = new ProcessGroup(process.pid());
+        // Descendants while the leader still links them to it (some may have left the group),
+        // then the leader (before setsid it leads no group yet; killed, it forks nothing more),
+        // then the group.
+        LiveGroups.Member live = () -> {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            group.killNow();
+        };
+        liveGroups.add(live);
+        try {
+            return await(process, group, started);
+        } finally {
+            liveGroups.remove(live);
+        }
+    }
+
+    private Process start(ProcessBuilder pb) throws ResourceException {
+        try {
+            return pb.start();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ResourceException(id, "cannot start " + command.label() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits for the started command and ends its group; see {@link #run}. */
+    private Result await(Process process, ProcessGroup group, long started)
+            throws ResourceException, InterruptedException {
+        String label = command.label();
         var tail = new ArrayDeque<String>(TAIL_LINES);
         Capture capture = captureLimit < 0 ? null : new Capture(captureLimit);
         Thread out = reader(process.getInputStream(), "stdout", tail, capture, onStdoutLine);

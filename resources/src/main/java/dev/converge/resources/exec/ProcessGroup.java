@@ -17,6 +17,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Zombies count as dead: a process that has exited but was not reaped (for instance because
  * PID 1 of a container does not reap) holds no resources but its process-table slot.
+ *
+ * <p>{@link #killNow} may be called from any thread while another thread runs
+ * {@link #terminate}; the termination then skips the rest of its grace period.
  */
 final class ProcessGroup {
 
@@ -26,6 +29,8 @@ final class ProcessGroup {
 
     private final long pgid;
     private final Optional<Path> killCommand;
+    /** Set once by {@link #killNow}: no more grace for the group. */
+    private volatile boolean hurried;
 
     ProcessGroup(long pgid) {
         this.pgid = pgid;
@@ -96,9 +101,20 @@ final class ProcessGroup {
     }
 
     /**
+     * Sends SIGKILL to the group, and ends the grace period of a {@link #terminate} under way or
+     * to come. Does not wait for the processes to die; an interrupt meanwhile is kept.
+     */
+    void killNow() {
+        hurried = true;
+        if (signalGroup("KILL")) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
      * Ends every process of the group and each of {@code extras} (descendants that may have left
-     * the group): SIGTERM, then SIGKILL to whatever is still alive after {@code grace}, then waits
-     * for all of them to die. Does not stop when the thread is interrupted; the interrupt status
+     * the group): SIGTERM, then SIGKILL to whatever is still alive after {@code grace} (at once
+     * after {@link #killNow}), then waits for all of them to die. Does not stop when the thread is interrupted; the interrupt status
      * is set again on return.
      *
      * @return true when nothing of the group or {@code extras} is left alive
@@ -109,7 +125,7 @@ final class ProcessGroup {
             interrupted |= signalGroup("TERM");
             extras.forEach(ProcessHandle::destroy);
             long deadline = System.nanoTime() + grace.toNanos();
-            while (!gone(extras) && System.nanoTime() < deadline) {
+            while (!hurried && !gone(extras) && System.nanoTime() < deadline) {
                 interrupted |= pause();
             }
             long killDeadline = System.nanoTime() + KILL_WAIT.toNanos();

@@ -1,0 +1,47 @@
+package dev.converge.agent.cli;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The graph reloads of {@code agent run}, from file edits and from SIGHUP: one at a time, and
+ * none once the run stops, so no swap can start vertices the engine's stop would not see.
+ *
+ * <p>Thread-safe: the graph file watch's thread, JVM signal threads (SIGHUP) and the main thread
+ * ({@link #stop}) call it; each reload runs on its caller's thread.
+ */
+final class Reloads {
+
+    private static final Logger LOG = LogManager.getLogger("converge");
+
+    private Runnable onHangup;
+    private boolean stopped;
+
+    /** Sets what SIGHUP does from now on: reload the graph from its source. */
+    synchronized void onHangup(Runnable reload) {
+        onHangup = reload;
+    }
+
+    /** SIGHUP: runs the reload set by {@link #onHangup}, or logs why there is none. */
+    synchronized void hangup() {
+        if (stopped) {
+            LOG.warn("SIGHUP received while stopping; not reloading");
+        } else if (onHangup == null) {
+            LOG.warn("SIGHUP received before the graph runs; nothing to reload");
+        } else {
+            onHangup.run();
+        }
+    }
+
+    /** Runs {@code reload} now, unless the run is stopping. */
+    synchronized void run(Runnable reload) {
+        if (!stopped) {
+            reload.run();
+        }
+    }
+
+    /** Waits for the reload under way, if any; no reload runs after this. */
+    synchronized void stop() {
+        stopped = true;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.converge.resources.exec;
+
+import static dev.converge.resources.exec.ExecBuilder.alive;
+import static dev.converge.resources.exec.ExecBuilder.publish;
+import static dev.converge.resources.exec.ExecBuilder.readPid;
+import static dev.converge.resources.exec.ExecBuilder.sh;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.converge.resources.ResourceId;
+import dev.converge.resources.testing.RecordingContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link LiveGroups} with real commands whose shells ignore SIGTERM. */
+@Timeout(120)
+class LiveGroupsTest {
+
+    private static final ResourceId ID = ResourceId.of("exec", "stubborn");
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private final RecordingContext ctx = new RecordingContext(ID);
+    private final LiveGroups groups = new LiveGroups();
+
+    @AfterEach
+    void closeContext() throws IOException {
+        ctx.close();
+    }
+
+    private GroupCommand command(String shellText) {
+        return new GroupCommand(ID, ctx, CommandLine.of(sh(shellText).build(), CommandLine.Role.CMD), Map.of(),
+                0, RunAs.AGENT).withLiveGroups(groups);
+    }
+
+    /**
+     * A shell that ignores SIGTERM (and so do its children), with a child in the background and
+     * one that left the group ({@code setsid}), which only the command's interrupt path reaches.
+     */
+    private GroupCommand stubborn(Path shell, Path child, Path escaped) {
+        return command("trap '' TERM; sleep 300 & " + publish("$!", child) + "; setsid sleep 300 & "
+                + publish("$!", escaped) + "; " + publish("$$", shell) + "; wait");
+    }
+
+    private static Thread running(GroupCommand command, AtomicReference<Object> outcome) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                outcome.set(command.run());
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+        });
+    }
+
+    @Test
+    void aRunningCommandIsLiveUntilItsGroupIsGone() throws Exception {
+        Path go = dir.resolve("go");
+        var outcome = new AtomicReference<Object>();
+        Thread runner = running(command("until [ -e " + go + " ]; do sleep 0.01; done"), outcome);
+
+        await().atMost(PATIENCE).until(() -> groups.size() == 1);
+        Files.createFile(go);
+        assertThat(runner.join(PATIENCE)).isTrue();
+
+        assertThat(outcome.get()).isInstanceOf(GroupCommand.Result.class);
+        assertThat(groups.size()).isZero();
+        assertThat(groups.awaitNone(Duration.ZERO)).isTrue();
+    }
+
+    @Test
+    void killAllThenInterruptEndsAStubbornGroupWithoutTheGracePeriod() throws Exception {
+        Path shell = dir.resolve("shell");
+        Path child = dir.resolve("child");
+        Path escaped = dir.resolve("escaped");
+        var outcome = new AtomicReference<Object>();
+        Thread runner = running(stubborn(shell, child, escaped), outcome);
+        await().atMost(PATIENCE).until(() -> Files.exists(shell) && Files.exists(child) && Files.exists(escaped));
+        long shellPid = readPid(shell);
+        long childPid = readPid(child);
+        long escapedPid = readPid(escaped);
+
+        long interrupted = System.nanoTime();
+        runner.interrupt();
+        assertThat(groups.killAll()).isEqualTo(1);
+
+        assertThat(groups.awaitNone(PATIENCE)).isTrue();
+        Duration took = Duration.ofNanos(System.nanoTime() - interrupted);
+        assertThat(runner.join(PATIENCE)).isTrue();
+        assertThat(outcome.get()).isInstanceOf(InterruptedException.class);
+        assertThat(alive(shellPid)).as("shell ignoring TERM").isFalse();
+        assertThat(alive(childPid)).as("its background child").isFalse();
+        assertThat(alive(escapedPid)).as("its child in a session of its own").isFalse();
+        assertThat(took).as("no wait for the rest of the grace period").isLessThan(GroupCommand.GRACE);
+    }
+
+    @Test
+    void aCommandStartedAfterKillAllIsKilledAtOnce() throws Exception {
+        groups.killAll();
+        Path shell = dir.resolve("shell");
+        Path child = dir.resolve("child");
+        Path escaped = dir.resolve("escaped");
+        var outcome = new AtomicReference<Object>();
+
+        Thread runner = running(stubborn(shell, child, escaped), outcome);
+
+        assertThat(runner.join(PATIENCE)).isTrue();
+        assertThat(outcome.get()).isInstanceOfSatisfying(GroupCommand.Result.class,
+                r -> assertThat(r.status()).as("128 + SIGKILL").isEqualTo(137));
+        assertThat(groups.size()).isZero();
+        assertThat(shell).as("killed before the shell ran").doesNotExist();
+    }
+}
