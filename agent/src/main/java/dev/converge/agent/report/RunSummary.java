@@ -153,6 +153,8 @@ public final class RunSummary implements Consumer<EngineEvent> {
             }
             case EngineEvent.Failed f -> ended(f.id(), now, f.took(), f.permanent());
             case EngineEvent.Skipped s -> { }
+            case EngineEvent.Added a -> { }
+            case EngineEvent.Stopped s -> { }
             case EngineEvent.Message m -> { }
             case EngineEvent.Output o -> { }
         }
