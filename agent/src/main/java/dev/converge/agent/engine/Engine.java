@@ -160,6 +160,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private void launch(Vertex v) {
+        emit(new EngineEvent.Added(v.id));
         v.worker = Thread.ofVirtual().name("worker " + v.id).unstarted(() -> work(v));
         v.wake();
         v.worker.start();
@@ -316,6 +317,7 @@ public final class Engine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        emit(new EngineEvent.Stopped(v.id));
     }
 
     /** Decides, from the parents' statuses, whether {@code v} is skipped, waits, or runs. */
@@ -478,10 +480,10 @@ public final class Engine implements AutoCloseable {
                 completeHaltIfIdle();
                 return;
             }
+            emit(new EngineEvent.Started(v.id, apply, attempt));
             long start = System.nanoTime();
             waitedNanos += start - beforePermits;
             v.status = Status.RUNNING;
-            emit(new EngineEvent.Started(v.id, apply, attempt));
             CheckResult result = null;
             String error = null;
             try {
