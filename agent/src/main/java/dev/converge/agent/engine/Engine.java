@@ -216,6 +216,7 @@ public final class Engine implements AutoCloseable {
      * watch (or polls), its watch thread; a vertex with nothing to watch has no watch thread.
      */
     private void launch(Vertex v) {
+        emit(new EngineEvent.Added(v.id));
         v.worker = Thread.ofVirtual().name("worker " + v.id).unstarted(() -> work(v));
         v.wake();
         v.worker.start();
@@ -280,6 +281,7 @@ public final class Engine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        emit(new EngineEvent.Stopped(v.id));
     }
 
     /** The worker: decides, from the parents' statuses and the owed work, whether {@code v} is skipped, waits, or runs. */
@@ -427,10 +429,10 @@ public final class Engine implements AutoCloseable {
                 completeHaltIfIdle();
                 return false;
             }
-            long start = System.nanoTime();
-            waitedNanos += start - beforePermits;
             v.publish(Status.RUNNING);
             emit(new EngineEvent.Started(v.id, apply, attempt));
+            long start = System.nanoTime();
+            waitedNanos += start - beforePermits;
             CheckResult result = null;
             String error = null;
             MembersFailedException membersFailed = null;

@@ -47,6 +47,8 @@ final class EventLines {
             }
             case EngineEvent.Skipped s ->
                     LogLine.of(Level.WARN, id, "skipped", s.reason(), null, id + " skipped: " + s.reason());
+            case EngineEvent.Added a -> null;
+            case EngineEvent.Stopped s -> null;
             case EngineEvent.Message m ->
                     LogLine.of(m.warning() ? Level.WARN : Level.INFO, id, "message", null, null, id + " " + m.text());
             case EngineEvent.Output o -> new LogLine(Instant.now(), Level.INFO, id, "output", null, null,

@@ -14,7 +14,8 @@ import org.apache.logging.log4j.LogManager;
 /**
  * Grouped output, like Chef's batched output: a resource's lines (start, waiting for a permit,
  * its messages and command output, the result) are held back while its check runs and written
- * together when the check finishes, fails or is retried, so blocks come out in completion order.
+ * together when the check finishes, fails or is retried, or its worker stops (a swap removed the
+ * resource mid-check), so blocks come out in completion order.
  * Each check is its own block, including a later re-check after a watch event or a refresh.
  * Each line keeps the time it happened.
  *
@@ -53,7 +54,7 @@ public final class GroupedReporter implements Reporter {
     public void accept(EngineEvent event) {
         boolean opens = event instanceof EngineEvent.Started || event instanceof EngineEvent.Waiting;
         boolean closes = event instanceof EngineEvent.Finished || event instanceof EngineEvent.Failed
-                || event instanceof EngineEvent.Skipped;
+                || event instanceof EngineEvent.Skipped || event instanceof EngineEvent.Stopped;
         synchronized (this) {
             var line = lines.line(event);
             Block block = opens ? open.computeIfAbsent(event.id(), id -> new Block()) : open.get(event.id());

@@ -6,9 +6,12 @@ import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.resources.ResourceId;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,19 +24,24 @@ import java.util.function.LongSupplier;
 /**
  * Collects what a run did, from the engine's events, and renders it: the one-line count of
  * results ({@link #render}) and the summary table ({@link #report}) with, per resource, its
- * result, applies, apply time and time spent waiting for parents and for permits, then the
- * {@link CriticalPath}, the wall time, the sum of all apply times and the parallelism.
+ * result, checks, applies, apply time and time spent waiting for parents and for permits, then
+ * the {@link CriticalPath}, the wall time, the sum of all apply times and the parallelism.
  *
- * <p>Every event is timed as it arrives: the engine delivers events synchronously on the
- * resource's worker thread right when they happen, so the arrival time is the time of the event.
- * The figures count from the <em>start of the run</em>: the first moment a resource was ready to
- * run (asked for a permit or began its check), which leaves the agent's own start-up out of the
- * waits and the wall time.
+ * <p>Every event is timed as it arrives: the engine delivers events synchronously right when
+ * they happen, so the arrival time is the time of the event. {@link EngineEvent.Started} is sent
+ * just before checkApply is called, and a check's call ends {@code took} (the engine's own
+ * measure) after it; fed after other listeners, the summary should be the last one, so that
+ * nothing runs between its {@code Started} and the call. The figures count from the <em>start
+ * of the run</em>: the first {@link EngineEvent.Added} (the engine starting the graph), or the
+ * first wait or check when no vertex was announced, which leaves the agent's own start-up out of
+ * the waits and the wall time.
  *
  * <p>A <em>check</em> of a resource is one or more checkApply attempts: it begins with the
- * {@link EngineEvent.Started} of attempt 1 and ends with {@link EngineEvent.Finished} or a
- * permanent {@link EngineEvent.Failed}; retries belong to the check. A permit wait runs from the
- * first {@link EngineEvent.Waiting} of an attempt to that attempt's {@code Started}.
+ * {@link EngineEvent.Started} of attempt 1 and ends with {@link EngineEvent.Finished}, a
+ * permanent {@link EngineEvent.Failed}, or {@link EngineEvent.Stopped} (interrupted); retries
+ * belong to the check. An <em>apply</em> is a check that changed something: it finished CHANGED
+ * with apply on. A permit wait runs from the first {@link EngineEvent.Waiting} of an attempt to
+ * that attempt's {@code Started}, or to {@code Stopped}.
  *
  * <p>Thread-safe; fed as a listener. {@link #snapshot()} may be taken at any time, from any
  * thread, while the run goes on.
@@ -48,25 +56,42 @@ public final class RunSummary implements Consumer<EngineEvent> {
      *
      * @param running the check had not ended when the snapshot was taken; {@code end} is then the
      *     snapshot's time
+     * @param permits the permits its first attempt waited for, in the order it asked, each
+     *     {@code "--parallel"} or a semaphore name; empty when it took them at once
      */
-    public record Span(long start, long end, Duration busy, boolean running) {}
+    public record Span(long start, long end, Duration busy, boolean running, List<String> permits) {
+
+        public Span {
+            permits = List.copyOf(permits);
+        }
+
+        /** A check that took its permits at once. */
+        public Span(long start, long end, Duration busy, boolean running) {
+            this(start, end, busy, running, List.of());
+        }
+    }
 
     /**
-     * What one resource did up to a snapshot.
+     * What one resource did up to a snapshot. Times are since the start of the run.
      *
-     * @param applies    checkApply calls started, every attempt counted; in noop mode, checks
-     * @param busy       time spent in those calls, a running one counted up to the snapshot
-     * @param parentWait from the start of the run until the resource was first ready to run (all
-     *     its parents done); null while it has never been (pending, or skipped)
-     * @param permitWait time spent waiting for {@code --parallel} and named semaphores, an ongoing
+     * @param checks     checks begun, a running one included; retries of a check do not count
+     * @param applies    checks that changed something; zero in noop mode, where nothing does
+     * @param busy       time spent inside checkApply, every attempt counted, a running one up to
+     *     the snapshot
+     * @param added      when the resource's vertex joined the running graph (at start, or by a
+     *     swap); zero when the engine did not say
+     * @param ready      when it first asked for a permit or began a check after {@code added};
+     *     null while it has not (pending, or skipped)
+     * @param permitWait time spent waiting for {@code --parallel} and semaphores, an ongoing
      *     wait counted up to the snapshot
-     * @param checks     its first check and, when it was checked again since, its latest one (a
+     * @param spans      its first check and, when it was checked again since, its latest one (a
      *     refresh, a repair, or a re-check); empty before its first check began
      */
-    public record Activity(int applies, Duration busy, Duration parentWait, Duration permitWait, List<Span> checks) {
+    public record Activity(int checks, int applies, Duration busy, Duration added, Duration ready,
+            Duration permitWait, List<Span> spans) {
 
         public Activity {
-            checks = List.copyOf(checks);
+            spans = List.copyOf(spans);
         }
     }
 
@@ -94,17 +119,42 @@ public final class RunSummary implements Consumer<EngineEvent> {
          */
         public Duration wall() {
             return Duration.ofNanos(activities.values().stream()
-                    .flatMap(a -> a.checks().stream())
+                    .flatMap(a -> a.spans().stream())
                     .mapToLong(Span::end)
                     .max()
                     .orElse(0));
         }
 
-        /** Apply time of each resource that has started a check, as {@code --graphviz} draws it. */
+        /**
+         * How long {@code id} waited for its {@code parents}: from when it was added to the end of
+         * the last parent check that ended before it was ready, at most until it was ready. Zero
+         * for a resource without parents; null while it has not been ready. Only the spans kept
+         * (first and latest check of each parent) are looked at.
+         */
+        public Duration parentsWait(ResourceId id, Collection<ResourceId> parents) {
+            Activity a = activities.get(id);
+            if (a == null || a.ready() == null) {
+                return null;
+            }
+            long added = a.added().toNanos();
+            long ready = a.ready().toNanos();
+            long lastParent = added;
+            for (ResourceId parent : parents) {
+                Activity p = activities.get(parent);
+                for (Span span : p == null ? List.<Span>of() : p.spans()) {
+                    if (span.end() <= ready) {
+                        lastParent = Math.max(lastParent, span.end());
+                    }
+                }
+            }
+            return Duration.ofNanos(lastParent - added);
+        }
+
+        /** Apply time of each resource that has begun a check, as {@code --graphviz} draws it. */
         public Map<ResourceId, Duration> durations() {
             var result = new LinkedHashMap<ResourceId, Duration>();
             activities.forEach((id, a) -> {
-                if (a.applies() > 0) {
+                if (a.checks() > 0) {
                     result.put(id, a.busy());
                 }
             });
@@ -115,12 +165,12 @@ public final class RunSummary implements Consumer<EngineEvent> {
     /** Rows of the summary table at most; a larger graph gets a line counting the rest. */
     public static final int TABLE_ROWS = 50;
 
-    private static final List<String> HEADER =
-            List.of("resource", "result", "applies", "apply time", "parents wait", "permits wait");
+    private static final List<String> HEADER = List.of(
+            "resource", "result", "checks", "applies", "apply time", "parents wait", "permits wait");
 
     private final LongSupplier clock;
     private final long startNanos;
-    /** The start of the run, relative to {@code startNanos}: the earliest Waiting or Started; MAX_VALUE before. */
+    /** The start of the run, relative to {@code startNanos}: the earliest Added, Waiting or Started; MAX_VALUE before. */
     private final AtomicLong origin = new AtomicLong(Long.MAX_VALUE);
     private final Map<ResourceId, Tally> tallies = new ConcurrentHashMap<>();
     private final Set<ResourceId> changed = ConcurrentHashMap.newKeySet();
@@ -139,29 +189,25 @@ public final class RunSummary implements Consumer<EngineEvent> {
     @Override
     public void accept(EngineEvent event) {
         long now = clock.getAsLong() - startNanos;
-        if (event instanceof EngineEvent.Waiting || event instanceof EngineEvent.Started) {
+        if (event instanceof EngineEvent.Added || event instanceof EngineEvent.Waiting
+                || event instanceof EngineEvent.Started) {
             origin.accumulateAndGet(now, Math::min);
         }
         switch (event) {
-            case EngineEvent.Waiting w -> tally(w.id()).waiting(now);
+            case EngineEvent.Added a -> tally(a.id()).added(now);
+            case EngineEvent.Waiting w -> tally(w.id()).waiting(now, w.permit());
             case EngineEvent.Started s -> tally(s.id()).started(now, s.attempt());
             case EngineEvent.Finished f -> {
                 if (f.status() == Status.CHANGED) {
                     changed.add(f.id());
                 }
-                ended(f.id(), now, f.took(), true);
+                tally(f.id()).ended(f.took(), true, f.apply() && f.status() == Status.CHANGED);
             }
-            case EngineEvent.Failed f -> ended(f.id(), now, f.took(), f.permanent());
+            case EngineEvent.Failed f -> tally(f.id()).ended(f.took(), f.permanent(), false);
+            case EngineEvent.Stopped s -> tally(s.id()).stopped(now);
             case EngineEvent.Skipped s -> { }
             case EngineEvent.Message m -> { }
             case EngineEvent.Output o -> { }
-        }
-    }
-
-    private void ended(ResourceId id, long now, Duration took, boolean checkOver) {
-        long began = tally(id).ended(now, took, checkOver);
-        if (began >= 0) {
-            origin.accumulateAndGet(began, Math::min);
         }
     }
 
@@ -228,9 +274,9 @@ public final class RunSummary implements Consumer<EngineEvent> {
      * function of its arguments. Example:
      *
      * <pre>
-     * resource  result   applies  apply time  parents wait  permits wait
-     * exec[a]   CHANGED        1      0.20 s        0.00 s        0.00 s
-     * exec[b]   CHANGED        1      0.60 s        0.21 s        0.00 s
+     * resource  result   checks  applies  apply time  parents wait  permits wait
+     * exec[a]   CHANGED       1        1      0.20 s        0.00 s        0.00 s
+     * exec[b]   CHANGED       1        1      0.60 s        0.21 s        0.00 s
      * critical path: exec[a] 0.20 s -&gt; exec[b] 0.60 s = 0.80 s of 0.83 s wall
      * wall 0.83 s (to the end of the last check), apply time 0.80 s in all, parallelism 0.96
      * </pre>
@@ -240,9 +286,11 @@ public final class RunSummary implements Consumer<EngineEvent> {
      * after its parents), then the others in topological order. A larger graph gets
      * {@link #TABLE_ROWS} rows, chosen failed first, then skipped, pending, and the longest apply
      * times, in that same order, and a line counting the rest by result. The result is the status
-     * in {@code statuses} (PENDING when absent); a wait that never began is {@code -}. Columns are
-     * aligned, text to the left and figures to the right. Parallelism is the sum of apply times
-     * divided by the wall time.
+     * in {@code statuses} (PENDING when absent); the apply time of a resource never checked and the
+     * waits of one never ready are {@code -}; the parents wait is {@link Snapshot#parentsWait}.
+     * Columns are aligned, text to the left and figures to the right. Parallelism is the sum of
+     * apply times divided by the wall time: the mean number of checkApply calls running at once,
+     * so never more than could run at once.
      */
     public static List<String> report(GraphSnapshot graph, Map<ResourceId, Status> statuses, Snapshot snapshot) {
         Map<ResourceId, Activity> activities = snapshot.activities();
@@ -250,21 +298,23 @@ public final class RunSummary implements Consumer<EngineEvent> {
         // Stable sort: resources that never began a check keep their topological order at the end.
         order.sort(Comparator.comparingLong(id -> {
             Activity a = activities.get(id);
-            return a == null || a.checks().isEmpty() ? Long.MAX_VALUE : a.checks().getFirst().start();
+            return a == null || a.spans().isEmpty() ? Long.MAX_VALUE : a.spans().getFirst().start();
         }));
         var cells = new ArrayList<List<String>>();
         cells.add(HEADER);
         for (ResourceId id : order) {
             Activity a = activities.get(id);
+            Duration parentsWait = snapshot.parentsWait(id, graph.parents(id));
             cells.add(List.of(id.toString(), statuses.getOrDefault(id, Status.PENDING).toString(),
+                    a == null ? "0" : Integer.toString(a.checks()),
                     a == null ? "0" : Integer.toString(a.applies()),
-                    a == null || a.applies() == 0 ? "-" : seconds(a.busy()),
-                    a == null || a.parentWait() == null ? "-" : seconds(a.parentWait()),
-                    a == null || a.parentWait() == null ? "-" : seconds(a.permitWait())));
+                    a == null || a.checks() == 0 ? "-" : seconds(a.busy()),
+                    parentsWait == null ? "-" : seconds(parentsWait),
+                    parentsWait == null ? "-" : seconds(a.permitWait())));
         }
         var lines = new ArrayList<String>(align(cells));
         if (order.size() < graph.size()) {
-            var shownIds = new java.util.HashSet<>(order);
+            var shownIds = new HashSet<>(order);
             var rest = new EnumMap<Status, Integer>(Status.class);
             Duration longest = Duration.ZERO;
             for (ResourceId id : graph.resources().keySet()) {
@@ -307,7 +357,7 @@ public final class RunSummary implements Consumer<EngineEvent> {
             Activity a = activities.get(id);
             return a == null ? Duration.ZERO : a.busy();
         });
-        var chosen = new java.util.HashSet<>(all.stream().sorted(attention.thenComparing(longest.reversed()))
+        var chosen = new HashSet<>(all.stream().sorted(attention.thenComparing(longest.reversed()))
                 .limit(TABLE_ROWS).toList());
         return all.stream().filter(chosen::contains).toList();
     }
@@ -346,84 +396,110 @@ public final class RunSummary implements Consumer<EngineEvent> {
     }
 
     /**
-     * The running figures of one resource. Its events come from its own worker, one at a time;
-     * the lock is for snapshots taken from other threads. Times are nanoseconds since the summary
-     * was created, -1 for none; {@link #activity} moves them to the start of the run.
+     * The running figures of one resource. Its events come from its own worker, one at a time,
+     * after its {@code Added} from the thread that started or swapped the graph; the lock is for
+     * snapshots taken from other threads. Times are nanoseconds since the summary was created, -1
+     * for none; {@link #activity} moves them to the start of the run.
      */
     private static final class Tally {
 
+        private int checks;
         private int applies;
         private long busyNanos;
         private long permitNanos;
+        private long addedAt = -1;
         private long readyAt = -1;
-        /** Start of the current permit wait, or -1. */
+        /** Start of the current permit wait, or -1; the permits asked for since the last attempt. */
         private long waitingSince = -1;
-        /** Start of the running attempt as its Started arrived, or -1. */
+        private final Set<String> waitedFor = new LinkedHashSet<>();
+        /** Start of the running attempt, or -1. */
         private long attemptStart = -1;
-        /** Whether the running attempt waited for a permit, and whether it began a check. */
-        private boolean attemptWaited;
-        private boolean attemptOpenedCheck;
-        /** Start of the current check, or -1 between checks. */
+        /** Start of the current check, or -1 between checks; the permits its first attempt waited for. */
         private long checkStart = -1;
         private long checkBusyNanos;
+        private List<String> checkPermits = List.of();
         private Span first;
         private Span latest;
 
-        synchronized void waiting(long now) {
+        /** A new vertex for this resource: it waits for its parents from now, and is ready anew. */
+        synchronized void added(long now) {
+            addedAt = now;
+            readyAt = -1;
+        }
+
+        synchronized void waiting(long now, String permit) {
             ready(now);
             if (waitingSince < 0) {
                 waitingSince = now;
             }
+            waitedFor.add(permit);
         }
 
         synchronized void started(long now, int attempt) {
             ready(now);
-            attemptWaited = waitingSince >= 0;
-            if (attemptWaited) {
-                permitNanos += now - waitingSince;
-                waitingSince = -1;
-            }
-            applies++;
+            endWait(now);
             attemptStart = now;
-            attemptOpenedCheck = attempt == 1 || checkStart < 0;
-            if (attemptOpenedCheck) {
+            if (attempt == 1 || checkStart < 0) {
+                checks++;
                 checkStart = now;
                 checkBusyNanos = 0;
+                checkPermits = List.copyOf(waitedFor);
             }
+            waitedFor.clear();
         }
 
         /**
-         * An attempt returned; {@code checkOver} unless it is retried. Returns when the attempt
-         * began, or -1 when none ran.
+         * An attempt returned after {@code took} in checkApply; {@code checkOver} unless it is
+         * retried, {@code applied} when it changed something. The check ends when the call did,
+         * {@code took} after its {@code Started}: the end event itself arrives after the permits
+         * are released and after earlier listeners, so a waiter's {@code Started} may come first.
+         * An end with no attempt running (a failed watch) counts nothing.
          */
-        synchronized long ended(long now, Duration took, boolean checkOver) {
+        synchronized void ended(Duration took, boolean checkOver, boolean applied) {
             if (attemptStart < 0) {
-                // A watch failure: no checkApply ran.
-                return -1;
+                return;
             }
-            // Listeners before this one delay the arrival of Started; the engine's own measure
-            // of the call tells when it really began.
-            long began = Math.min(attemptStart, now - took.toNanos());
-            readyAt = Math.min(readyAt, began);
-            if (attemptWaited) {
-                permitNanos -= Math.min(attemptStart - began, permitNanos);
-            }
-            if (attemptOpenedCheck) {
-                checkStart = began;
-            }
+            long end = attemptStart + took.toNanos();
             busyNanos += took.toNanos();
             checkBusyNanos += took.toNanos();
             attemptStart = -1;
             if (checkOver) {
-                Span span = new Span(checkStart, now, Duration.ofNanos(checkBusyNanos), false);
-                if (first == null) {
-                    first = span;
-                } else {
-                    latest = span;
+                endCheck(end);
+                if (applied) {
+                    applies++;
                 }
-                checkStart = -1;
             }
-            return began;
+        }
+
+        /** The worker ended: a running attempt was interrupted now, a wait given up, a check between retries over. */
+        synchronized void stopped(long now) {
+            endWait(now);
+            waitedFor.clear();
+            if (attemptStart >= 0) {
+                busyNanos += now - attemptStart;
+                checkBusyNanos += now - attemptStart;
+                attemptStart = -1;
+            }
+            if (checkStart >= 0) {
+                endCheck(now);
+            }
+        }
+
+        private void endWait(long now) {
+            if (waitingSince >= 0) {
+                permitNanos += now - waitingSince;
+                waitingSince = -1;
+            }
+        }
+
+        private void endCheck(long now) {
+            Span span = new Span(checkStart, now, Duration.ofNanos(checkBusyNanos), false, checkPermits);
+            if (first == null) {
+                first = span;
+            } else {
+                latest = span;
+            }
+            checkStart = -1;
         }
 
         private void ready(long now) {
@@ -435,19 +511,20 @@ public final class RunSummary implements Consumer<EngineEvent> {
         /** The figures up to {@code now}, with times counted from {@code origin}, which is at most any of them. */
         synchronized Activity activity(long now, long origin) {
             long running = attemptStart < 0 ? 0 : now - attemptStart;
-            var checks = new ArrayList<Span>(2);
+            var spans = new ArrayList<Span>(2);
             if (first != null) {
-                checks.add(first);
+                spans.add(first);
             }
             if (checkStart >= 0) {
-                checks.add(new Span(checkStart, now, Duration.ofNanos(checkBusyNanos + running), true));
+                spans.add(new Span(checkStart, now, Duration.ofNanos(checkBusyNanos + running), true, checkPermits));
             } else if (latest != null) {
-                checks.add(latest);
+                spans.add(latest);
             }
-            checks.replaceAll(c -> new Span(c.start() - origin, c.end() - origin, c.busy(), c.running()));
-            return new Activity(applies, Duration.ofNanos(busyNanos + running),
+            spans.replaceAll(c -> new Span(c.start() - origin, c.end() - origin, c.busy(), c.running(), c.permits()));
+            return new Activity(checks, applies, Duration.ofNanos(busyNanos + running),
+                    Duration.ofNanos(addedAt < 0 ? 0 : addedAt - origin),
                     readyAt < 0 ? null : Duration.ofNanos(readyAt - origin),
-                    Duration.ofNanos(permitNanos + (waitingSince < 0 ? 0 : now - waitingSince)), checks);
+                    Duration.ofNanos(permitNanos + (waitingSince < 0 ? 0 : now - waitingSince)), spans);
         }
     }
 }

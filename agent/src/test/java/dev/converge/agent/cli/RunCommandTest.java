@@ -252,8 +252,8 @@ class RunCommandTest {
 
         assertThat(result.exit()).as(result.stderr()).isZero();
         assertThat(result.stderr())
-                .containsPattern("resource +result +applies +apply time +parents wait +permits wait\\n")
-                .containsPattern("exec\\[b] +CHANGED +1 +\\d+\\.\\d\\d s +\\d+\\.\\d\\d s +0\\.00 s\\n")
+                .containsPattern("resource +result +checks +applies +apply time +parents wait +permits wait\\n")
+                .containsPattern("exec\\[b] +CHANGED +1 +1 +\\d+\\.\\d\\d s +\\d+\\.\\d\\d s +0\\.00 s\\n")
                 .containsPattern("critical path: exec\\[a] \\d+\\.\\d\\d s -> exec\\[b] \\d+\\.\\d\\d s"
                         + " = \\d+\\.\\d\\d s of \\d+\\.\\d\\d s wall\\n")
                 .containsPattern("apply time \\d+\\.\\d\\d s in all, parallelism \\d+\\.\\d\\d\\n")

@@ -88,8 +88,13 @@ class CriticalPathTest {
         RunSummary.Activity parent = recorded.activities().get(id("parent"));
         RunSummary.Activity other = recorded.activities().get(id("other"));
         RunSummary.Activity child = recorded.activities().get(id("child"));
-        assertThat(child.parentWait()).as("the child was ready only once its parent was done")
-                .isGreaterThanOrEqualTo(parent.busy());
+        long parentEnd = parent.spans().getFirst().end();
+        assertThat(child.ready().toNanos()).as("the child was ready only once its parent was done")
+                .isGreaterThanOrEqualTo(parentEnd);
+        assertThat(recorded.parentsWait(id("child"), List.of(id("parent"))))
+                .as("from when the child was added until its parent's check ended")
+                .isEqualTo(Duration.ofNanos(parentEnd).minus(child.added()));
+        assertThat(recorded.parentsWait(id("parent"), List.of())).isZero();
         assertThat(List.of(parent.permitWait(), other.permitWait()))
                 .as("with --parallel 1 one of the two roots waited for the other's permit")
                 .containsOnlyOnce(Duration.ZERO)
@@ -103,7 +108,8 @@ class CriticalPathTest {
 
     private static RunSummary.Activity activity(RunSummary.Span... checks) {
         Duration busy = Arrays.stream(checks).map(RunSummary.Span::busy).reduce(Duration.ZERO, Duration::plus);
-        return new RunSummary.Activity(checks.length, busy, Duration.ZERO, Duration.ZERO, List.of(checks));
+        return new RunSummary.Activity(checks.length, checks.length, busy, Duration.ZERO, Duration.ZERO, Duration.ZERO,
+                List.of(checks));
     }
 
     @Test

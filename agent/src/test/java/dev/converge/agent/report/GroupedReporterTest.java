@@ -166,4 +166,22 @@ class GroupedReporterTest {
         reporter.accept(changed(A));
         assertThat(texts()).endsWith("exec[a] start (attempt 2)", "exec[a] changed in 0.01 s: ran `x`");
     }
+
+    @Test
+    void aCheckInterruptedByASwapIsWrittenWhenItsWorkerStopsNotAtExit() {
+        var reporter = new GroupedReporter(written::add, 10);
+        reporter.accept(new EngineEvent.Added(A));
+        reporter.accept(new EngineEvent.Started(A, true, 1));
+        reporter.accept(out(A, 1));
+
+        reporter.accept(new EngineEvent.Stopped(A));
+
+        assertThat(texts()).containsExactly("exec[a] start", "exec[a] > line 1");
+        reporter.accept(new EngineEvent.Added(A));
+        reporter.accept(new EngineEvent.Started(A, true, 1));
+        reporter.accept(changed(A));
+
+        assertThat(texts()).containsExactly("exec[a] start", "exec[a] > line 1", "exec[a] start",
+                "exec[a] changed in 0.01 s: ran `x`");
+    }
 }

@@ -7,6 +7,7 @@ import dev.converge.agent.engine.Status;
 import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.graph.TestGraphs;
 import dev.converge.resources.CheckResult;
+import dev.converge.resources.MetaParams;
 import dev.converge.resources.ResourceId;
 import dev.converge.resources.testing.FakeKind;
 import dev.converge.resources.testing.FakeParams;
@@ -55,7 +56,8 @@ class RunSummaryTest {
 
         assertThat(outcome).containsEntry(A, Status.CHANGED).containsEntry(B, Status.OK);
         assertThat(summary.render(outcome)).startsWith("2 resources: 1 ok, 1 changed, 0 failed, 0 skipped in ");
-        assertThat(summary.snapshot().activities().get(A).applies()).isEqualTo(2);
+        assertThat(summary.snapshot().activities().get(A).checks()).isEqualTo(2);
+        assertThat(summary.snapshot().activities().get(A).applies()).as("the re-check changed nothing").isEqualTo(1);
         assertThat(summary.snapshot().activities().get(A).busy()).isEqualTo(Duration.ofMillis(10));
     }
 
@@ -80,31 +82,16 @@ class RunSummaryTest {
 
         RunSummary.Activity a = summary.snapshot().activities().get(A);
 
-        assertThat(a.applies()).isEqualTo(2);
+        assertThat(a.checks()).as("a retry belongs to its check").isEqualTo(1);
+        assertThat(a.applies()).isEqualTo(1);
         assertThat(a.busy()).isEqualTo(Duration.ofMillis(300));
-        assertThat(a.parentWait()).as("from the run's start, when B began, until A first asked for a permit")
+        assertThat(a.ready()).as("from the run's start, when B began, until A first asked for a permit")
                 .isEqualTo(Duration.ofMillis(200));
         assertThat(a.permitWait()).as("200 ms before attempt 1, 50 ms before attempt 2")
                 .isEqualTo(Duration.ofMillis(250));
-        assertThat(a.checks()).containsExactly(
+        assertThat(a.spans()).containsExactly(
                 new RunSummary.Span(Duration.ofMillis(400).toNanos(), Duration.ofMillis(800).toNanos(),
-                        Duration.ofMillis(300), false));
-    }
-
-    @Test
-    void aStartedDelayedByAnEarlierListenerIsPlacedByTheEnginesOwnMeasure() {
-        var summary = new RunSummary(nanos::get);
-        at(150);
-        summary.accept(new EngineEvent.Started(A, true, 1));
-        at(200);
-        summary.accept(finished(A, CheckResult.changed("x"), 100));
-
-        RunSummary.Snapshot snapshot = summary.snapshot();
-
-        assertThat(snapshot.activities().get(A).checks()).containsExactly(
-                new RunSummary.Span(0, Duration.ofMillis(100).toNanos(), Duration.ofMillis(100), false));
-        assertThat(snapshot.activities().get(A).parentWait()).isEqualTo(Duration.ZERO);
-        assertThat(snapshot.wall()).as("never less than the apply time").isEqualTo(Duration.ofMillis(100));
+                        Duration.ofMillis(300), false, List.of("--parallel", "db")));
     }
 
     @Test
@@ -120,7 +107,7 @@ class RunSummaryTest {
 
         assertThat(snapshot.elapsed()).as("since the first Started").isEqualTo(Duration.ofMillis(300));
         assertThat(snapshot.activities().get(A).busy()).isEqualTo(Duration.ofMillis(300));
-        assertThat(snapshot.activities().get(A).checks()).singleElement()
+        assertThat(snapshot.activities().get(A).spans()).singleElement()
                 .satisfies(s -> assertThat(s.running()).isTrue());
         assertThat(snapshot.activities().get(B).permitWait()).isEqualTo(Duration.ofMillis(200));
         assertThat(snapshot.wall()).isEqualTo(Duration.ofMillis(300));
@@ -149,14 +136,116 @@ class RunSummaryTest {
         List<String> lines = RunSummary.report(g, statuses, summary.snapshot());
 
         assertThat(lines).containsExactly(
-                "resource       result   applies  apply time  parents wait  permits wait",
-                "fake[a]        CHANGED        1      0.20 s        0.00 s        0.00 s",
-                "fake[b]        FAILED         1      0.60 s        0.21 s        0.00 s",
-                "fake[skipped]  SKIPPED        0           -             -             -",
+                "resource       result   checks  applies  apply time  parents wait  permits wait",
+                "fake[a]        CHANGED       1        1      0.20 s        0.00 s        0.00 s",
+                "fake[b]        FAILED        1        0      0.60 s        0.20 s        0.00 s",
+                "fake[skipped]  SKIPPED       0        0           -             -             -",
                 "critical path: fake[a] 0.20 s -> fake[b] 0.60 s = 0.80 s of 0.81 s wall",
                 "wall 0.81 s (to the end of the last check), apply time 0.80 s in all, parallelism 0.99");
         assertThat(summary.snapshot().durations())
                 .containsOnly(Map.entry(fake("a"), Duration.ofMillis(200)), Map.entry(fake("b"), Duration.ofMillis(600)));
+    }
+
+    private static MetaParams sema(String... names) {
+        MetaParams d = MetaParams.DEFAULTS;
+        return new MetaParams(d.noop(), d.retry(), d.retryreset(), d.delay(), d.timeout(), d.poll(), d.limit(),
+                d.burst(), List.of(names), d.autoedge(), d.autogroup(), d.hidden());
+    }
+
+    private static EngineEvent.Finished finished(String name, CheckResult result, long tookMillis) {
+        return finished(fake(name), result, tookMillis);
+    }
+
+    /**
+     * A scripted run, every event at a known time: a and b share the one-permit semaphore dpkg,
+     * b waits for a's permit (and begins before a's end as measured), c follows b, d fails once and is re-checked later, h is removed by
+     * a swap in the middle of its check, and e, added by that swap below c, waits for c.
+     */
+    @Test
+    void aScriptedRunGivesExactRowsAPathThroughThePermitHolderAndTotals() {
+        GraphSnapshot g = TestGraphs.of(new FakeKind())
+                .add("a", FakeParams.DEFAULTS, sema("dpkg:1"))
+                .add("b", FakeParams.DEFAULTS, sema("dpkg:1"))
+                .add("c", FakeParams.DEFAULTS)
+                .add("d", FakeParams.DEFAULTS)
+                .add("e", FakeParams.DEFAULTS)
+                .edges("b->c", "c->e")
+                .build();
+        var summary = new RunSummary(nanos::get);
+        at(0);
+        for (String name : List.of("a", "b", "c", "d", "h")) {
+            summary.accept(new EngineEvent.Added(fake(name)));
+        }
+        at(10);
+        summary.accept(new EngineEvent.Started(fake("a"), true, 1));
+        summary.accept(new EngineEvent.Waiting(fake("b"), "dpkg"));
+        at(20);
+        summary.accept(new EngineEvent.Started(fake("d"), true, 1));
+        at(120);
+        summary.accept(new EngineEvent.Failed(fake("d"), "boom", 1, Duration.ofMillis(100), Duration.ofMillis(50)));
+        at(170);
+        summary.accept(new EngineEvent.Started(fake("d"), true, 2));
+        at(270);
+        summary.accept(finished("d", CheckResult.changed("x"), 100));
+        at(1010);
+        summary.accept(new EngineEvent.Started(fake("b"), true, 1));
+        at(1015);
+        // a released the permit before b began, but its call was measured to end 2 ms after, and
+        // its Finished, held up by an earlier listener, arrives later still.
+        summary.accept(finished("a", CheckResult.changed("x"), 1002));
+        at(2010);
+        summary.accept(finished("b", CheckResult.changed("x"), 1000));
+        summary.accept(new EngineEvent.Started(fake("c"), true, 1));
+        at(2300);
+        summary.accept(new EngineEvent.Started(fake("h"), true, 1));
+        at(2400);
+        summary.accept(new EngineEvent.Stopped(fake("h")));
+        summary.accept(new EngineEvent.Added(fake("e")));
+        at(2800);
+        summary.accept(new EngineEvent.Started(fake("d"), true, 1));
+        at(2810);
+        summary.accept(finished("d", CheckResult.ok(), 10));
+        at(2910);
+        summary.accept(finished("c", CheckResult.ok(), 900));
+        summary.accept(new EngineEvent.Started(fake("e"), true, 1));
+        at(3010);
+        summary.accept(finished("e", CheckResult.changed("x"), 100));
+        at(5000);
+        var statuses = Map.of(fake("a"), Status.CHANGED, fake("b"), Status.CHANGED, fake("c"), Status.OK,
+                fake("d"), Status.OK, fake("e"), Status.CHANGED);
+
+        RunSummary.Snapshot snapshot = summary.snapshot();
+
+        assertThat(RunSummary.report(g, summary.outcome(statuses), snapshot)).containsExactly(
+                "resource  result   checks  applies  apply time  parents wait  permits wait",
+                "fake[a]   CHANGED       1        1      1.00 s        0.00 s        0.00 s",
+                "fake[d]   CHANGED       2        1      0.21 s        0.00 s        0.00 s",
+                "fake[b]   CHANGED       1        1      1.00 s        0.00 s        1.00 s",
+                "fake[c]   OK            1        0      0.90 s        2.01 s        0.00 s",
+                "fake[e]   CHANGED       1        1      0.10 s        0.51 s        0.00 s",
+                "critical path: fake[a] 1.00 s -[dpkg]-> fake[b] 1.00 s -> fake[c] 0.90 s -> fake[e] 0.10 s"
+                        + " = 3.00 s of 3.01 s wall",
+                "wall 3.01 s (to the end of the last check), apply time 3.31 s in all, parallelism 1.10");
+        assertThat(snapshot.activities().get(fake("h"))).as("interrupted by the swap: 100 ms, not up to now")
+                .satisfies(h -> assertThat(h.busy()).isEqualTo(Duration.ofMillis(100)))
+                .satisfies(h -> assertThat(h.spans()).singleElement().satisfies(s -> assertThat(s.running()).isFalse()));
+        assertThat(snapshot.elapsed()).isEqualTo(Duration.ofMillis(5000));
+        assertThat(CriticalPath.of(g, snapshot).steps()).extracting(CriticalPath.Step::permit)
+                .containsExactly(null, "dpkg", null, null);
+    }
+
+    @Test
+    void noopChecksAreNoApplies() {
+        var summary = new RunSummary(nanos::get);
+        summary.accept(new EngineEvent.Started(A, false, 1));
+        at(5);
+        summary.accept(new EngineEvent.Finished(A, Status.CHANGED, CheckResult.changed("x"), false,
+                Duration.ofMillis(5), Duration.ZERO));
+
+        RunSummary.Activity a = summary.snapshot().activities().get(A);
+
+        assertThat(a.checks()).isEqualTo(1);
+        assertThat(a.applies()).isZero();
     }
 
     @Test
