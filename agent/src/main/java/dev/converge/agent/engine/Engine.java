@@ -217,9 +217,9 @@ public final class Engine implements AutoCloseable {
      */
     private void launch(Vertex v) {
         emit(new EngineEvent.Added(v.id));
-        v.worker = Thread.ofVirtual().name("worker " + v.id).unstarted(() -> work(v));
-        v.wake();
-        v.worker.start();
+        if (v.parents.stream().allMatch(p -> p.status().settled())) {
+            v.wake();
+        }
         long poll = v.spec.meta().poll();
         boolean watched = options.watch() && (poll > 0 || v.resource.watches());
         if (!watched || poll > 0) {
@@ -233,17 +233,24 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Stops a vertex that leaves the graph: its check is interrupted and waited for, its watch ends. */
-    private static void retire(Vertex v) throws InterruptedException {
+    private void retire(Vertex v) throws InterruptedException {
         v.retired = true;
-        for (Thread t : new Thread[] {v.worker, v.watcher}) {
-            if (t != null) {
-                t.interrupt();
-            }
+        closeWorker(v);
+        Thread watcher = v.watcher;
+        if (watcher != null) {
+            watcher.interrupt();
         }
-        for (Thread t : new Thread[] {v.worker, v.watcher}) {
-            if (t != null) {
-                t.join();
-            }
+        v.interruptWorker();
+        v.awaitWorker(Long.MAX_VALUE);
+        if (watcher != null) {
+            watcher.join();
+        }
+    }
+
+    /** Closes {@code v}: no worker starts again; with none running, its last event is sent here. */
+    private void closeWorker(Vertex v) {
+        if (v.close()) {
+            emit(new EngineEvent.Stopped(v.id));
         }
     }
 
@@ -272,16 +279,32 @@ public final class Engine implements AutoCloseable {
         return haltedAndIdle;
     }
 
-    private void work(Vertex v) {
+    /**
+     * A worker: steps {@code v} until nothing more is asked of it. The last worker of a closed
+     * vertex sends its last event, {@link EngineEvent.Stopped}.
+     */
+    void work(Vertex v) {
+        Vertex.Next next = null;
         try {
-            while (!stopping && !v.retired) {
-                v.awaitWake();
+            do {
+                if (!v.open()) {
+                    next = Vertex.Next.CLOSED;
+                    break;
+                }
                 step(v);
-            }
+                next = v.afterStep();
+            } while (next == Vertex.Next.AGAIN);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (next == null || next == Vertex.Next.AGAIN) {
+                next = v.abandon();
+            }
+            if (next == Vertex.Next.CLOSED) {
+                emit(new EngineEvent.Stopped(v.id));
+                v.workerEnded();
+            }
         }
-        emit(new EngineEvent.Stopped(v.id));
     }
 
     /** The worker: decides, from the parents' statuses and the owed work, whether {@code v} is skipped, waits, or runs. */
@@ -584,20 +607,21 @@ public final class Engine implements AutoCloseable {
         stopping = true;
         Map<ResourceId, Vertex> all = vertices;
         for (Vertex v : all.values()) {
-            for (Thread t : new Thread[] {v.worker, v.watcher}) {
-                if (t != null) {
-                    t.interrupt();
-                }
+            closeWorker(v);
+            v.interruptWorker();
+            Thread watcher = v.watcher;
+            if (watcher != null) {
+                watcher.interrupt();
             }
         }
         long deadline = System.nanoTime() + grace.toNanos();
         boolean allEnded = true;
         for (Vertex v : all.values()) {
-            for (Thread t : new Thread[] {v.worker, v.watcher}) {
-                if (t != null) {
-                    long left = deadline - System.nanoTime();
-                    allEnded &= left > 0 && t.join(Duration.ofNanos(left));
-                }
+            allEnded &= v.awaitWorker(deadline - System.nanoTime());
+            Thread watcher = v.watcher;
+            if (watcher != null) {
+                long left = deadline - System.nanoTime();
+                allEnded &= left > 0 && watcher.join(Duration.ofNanos(left));
             }
         }
         if (paths != null) {

@@ -4,14 +4,15 @@ import dev.converge.agent.graph.ResourceSpec;
 import dev.converge.resources.MetaParams;
 import dev.converge.resources.Resource;
 import dev.converge.resources.ResourceId;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
@@ -31,11 +32,21 @@ import java.util.stream.Collectors;
  * that sees a parent settled also sees everything that parent sent it; that is why a child runs
  * once, after all its parents, however many of them notified it.
  *
- * <p>The mailbox holds at most one wake-up, so wake-ups sent while the worker is busy coalesce.
+ * <p>The worker is a virtual thread that exists only while the vertex has something to look at:
+ * {@link #wake} starts one when none runs, and asks a running one for one more step otherwise, so
+ * wake-ups sent while the worker is busy coalesce into one step. A vertex waiting for its parents
+ * or idle after its check holds no thread. {@link #close} ends it for good.
  */
 final class Vertex {
 
-    private static final Object WAKE = new Object();
+    /** No worker runs. */
+    private static final int IDLE = 0;
+    /** A worker runs steps. */
+    private static final int RUNNING = 1;
+    /** A worker runs, and was woken since its step began: it steps once more. */
+    private static final int AGAIN = 2;
+    /** Closed: retired or stopped; no worker starts again. */
+    private static final int CLOSED = 3;
 
     final ResourceSpec spec;
     final Resource resource;
@@ -87,9 +98,17 @@ final class Vertex {
     /** Set by the watch thread when the watch failed for good; the worker turns it into a failure. */
     volatile String watchError;
 
-    private final ArrayBlockingQueue<Object> mailbox = new ArrayBlockingQueue<>(1);
-    /** Written by the swap thread before it starts them. */
-    volatile Thread worker;
+    /** IDLE, RUNNING, AGAIN or CLOSED; changed only by compare-and-set, by any thread. */
+    private final AtomicInteger lifecycle = new AtomicInteger(IDLE);
+    /** The current or last worker; written by the thread that starts it, before it starts. */
+    private volatile Thread worker;
+    /** The worker the closing thread interrupted; that thread only. */
+    private Thread interrupted;
+    /** Set when the vertex is closed and its last worker has ended (or none ran). */
+    private volatile boolean workerEnded;
+    /** What a worker runs: steps until nothing is owed ({@link Engine#work}). */
+    private final Runnable steps;
+    /** Written by the swap thread before it starts it. */
     volatile Thread watcher;
 
     /** What one check answers: the parents whose refreshes it carries. Immutable. */
@@ -101,6 +120,7 @@ final class Vertex {
     }
 
     Vertex(ResourceSpec spec, Engine engine) {
+        this.steps = () -> engine.work(this);
         this.spec = spec;
         this.id = spec.id();
         this.resource = spec.newResource();
@@ -229,14 +249,131 @@ final class Vertex {
         return Set.copyOf(notifiedBy);
     }
 
-    /** Any thread: asks the worker to look at this vertex again. Never blocks. */
+    /**
+     * Any thread: asks for a step. Starts a worker when none runs; a running one steps once more.
+     * Does nothing once the vertex is closed. Never blocks.
+     */
     void wake() {
-        mailbox.offer(WAKE);
+        while (true) {
+            int state = lifecycle.get();
+            if (state == CLOSED || state == AGAIN) {
+                return;
+            }
+            if (state == RUNNING) {
+                if (lifecycle.compareAndSet(RUNNING, AGAIN)) {
+                    return;
+                }
+            } else if (lifecycle.compareAndSet(IDLE, RUNNING)) {
+                Thread t = Thread.ofVirtual().name("worker " + id).unstarted(steps);
+                worker = t;
+                t.start();
+                return;
+            }
+        }
     }
 
-    /** Worker only. */
-    void awaitWake() throws InterruptedException {
-        mailbox.take();
+    /** What a worker does after a step. */
+    enum Next {
+        /** Step again: it was woken meanwhile. */
+        AGAIN,
+        /** End: it has let go, and the next wake-up starts a new worker. */
+        LET_GO,
+        /** End as the vertex's last worker: the vertex is closed. */
+        CLOSED
+    }
+
+    /** Worker only, before each step: false once the vertex is closed. */
+    boolean open() {
+        return lifecycle.get() != CLOSED;
+    }
+
+    /** Worker only, after a step. */
+    Next afterStep() {
+        while (true) {
+            int state = lifecycle.get();
+            if (state == CLOSED) {
+                return Next.CLOSED;
+            }
+            if (lifecycle.compareAndSet(state, state == AGAIN ? RUNNING : IDLE)) {
+                return state == AGAIN ? Next.AGAIN : Next.LET_GO;
+            }
+        }
+    }
+
+    /**
+     * Worker only, when it ends in the middle of its steps (interrupted, or a step threw): lets go
+     * unless the vertex is closed, starting a new worker when it was woken meanwhile.
+     */
+    Next abandon() {
+        while (true) {
+            int state = lifecycle.get();
+            if (state == CLOSED) {
+                return Next.CLOSED;
+            }
+            if (lifecycle.compareAndSet(state, IDLE)) {
+                if (state == AGAIN) {
+                    wake();
+                }
+                return Next.LET_GO;
+            }
+        }
+    }
+
+    /** The last worker, once it has sent the vertex's last event. */
+    void workerEnded() {
+        workerEnded = true;
+    }
+
+    /**
+     * The swap or stopping thread: closes the vertex, so no worker starts again.
+     *
+     * @return true when no worker was running (the caller sends the vertex's last event); false
+     *     when one runs: {@link #interruptWorker} and {@link #awaitWorker} end it
+     */
+    boolean close() {
+        while (true) {
+            int state = lifecycle.get();
+            if (state == CLOSED) {
+                return false;
+            }
+            if (lifecycle.compareAndSet(state, CLOSED)) {
+                workerEnded = state == IDLE;
+                return state == IDLE;
+            }
+        }
+    }
+
+    /** The swap or stopping thread, after {@link #close}: interrupts the running worker, if any. */
+    void interruptWorker() {
+        Thread t = worker;
+        if (t != null && !workerEnded && t != interrupted) {
+            interrupted = t;
+            t.interrupt();
+        }
+    }
+
+    /**
+     * The swap or stopping thread, after {@link #close}: waits until the last worker has ended, up
+     * to {@code nanos}, interrupting it once; true when it has ended. A worker that started just
+     * as the vertex closed sees it closed before its first step and ends at once.
+     */
+    boolean awaitWorker(long nanos) throws InterruptedException {
+        long start = System.nanoTime();
+        while (!workerEnded) {
+            long left = nanos - (System.nanoTime() - start);
+            if (left <= 0) {
+                return false;
+            }
+            Thread t = worker;
+            if (t == null) {
+                // Started by a wake-up that has not yet published it.
+                Thread.yield();
+                continue;
+            }
+            interruptWorker();
+            t.join(Duration.ofNanos(Math.min(left, 10_000_000L)));
+        }
+        return true;
     }
 
     @Override
