@@ -100,6 +100,7 @@ install: build
 	install -d $(LIBDIR)/bin $(PREFIX)/bin /etc/systemd/system
 	install -m 0644 $(JAR) $(LIBDIR)/agent.jar
 	install -m 0755 agent/bin/agent agent/bin/find-jdk agent/bin/aot-train $(LIBDIR)/bin/
+	install -m 0644 agent/bin/jvm-defaults $(LIBDIR)/bin/
 	$(LIBDIR)/bin/aot-train $(LIBDIR)/agent.jar
 	ln -sfn $(LIBDIR)/bin/agent $(PREFIX)/bin/agent
 	install -d $(PREFIX)/share/doc/converge
