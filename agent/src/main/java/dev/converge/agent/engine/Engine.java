@@ -639,6 +639,12 @@ public final class Engine implements AutoCloseable {
         stop(Duration.ofSeconds(10));
     }
 
+    /** Whether resource {@code id} has a worker thread now; for tests. */
+    boolean working(ResourceId id) {
+        Vertex v = vertices.get(id);
+        return v != null && v.working();
+    }
+
     /** Whether resource {@code id} has a watch or poll thread; for tests. */
     boolean watched(ResourceId id) {
         Vertex v = vertices.get(id);

@@ -282,6 +282,12 @@ final class Vertex {
         CLOSED
     }
 
+    /** Any thread: whether a worker runs now. */
+    boolean working() {
+        int state = lifecycle.get();
+        return state == RUNNING || state == AGAIN;
+    }
+
     /** Worker only, before each step: false once the vertex is closed. */
     boolean open() {
         return lifecycle.get() != CLOSED;
