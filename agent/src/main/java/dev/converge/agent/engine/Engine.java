@@ -4,11 +4,7 @@ import dev.converge.agent.converger.Converger;
 import dev.converge.agent.graph.EdgeSpec;
 import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.graph.ResourceSpec;
-import dev.converge.resources.CheckResult;
-import dev.converge.resources.MembersFailedException;
-import dev.converge.resources.MetaParams;
 import dev.converge.resources.PathWatcher;
-import dev.converge.resources.ResourceException;
 import dev.converge.resources.ResourceId;
 import dev.converge.resources.watch.DirectoryWatchHub;
 import java.io.IOException;
@@ -27,7 +23,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * Runs a graph snapshot: one worker per vertex on a virtual thread, no central dispatcher.
@@ -60,6 +55,7 @@ public final class Engine implements AutoCloseable {
     private final Consumer<EngineEvent> listener;
     private final Converger converger;
     private final Permits permits;
+    private final CheckLoop checks;
     /** Read: a worker records effects on its children. Write: a swap replaces the graph and its vertices. */
     private final ReadWriteLock wiring = new ReentrantReadWriteLock();
     /** Written under {@link #wiring}'s write lock, with {@link #vertices}. */
@@ -86,6 +82,7 @@ public final class Engine implements AutoCloseable {
         this.listener = listener;
         this.converger = converger;
         this.permits = new Permits(options.parallel());
+        this.checks = new CheckLoop(this, options, permits);
     }
 
     /** Starts running {@code graph}. Call once. */
@@ -350,7 +347,7 @@ public final class Engine implements AutoCloseable {
             return;
         }
         if (!v.owesCheck() && v.status().settled() && v.takePollDue()) {
-            pollCheck(v);
+            checks.pollCheck(v);
         }
         if (!v.owesCheck() || halted) {
             if (v.status().settled() || halted) {
@@ -371,33 +368,9 @@ public final class Engine implements AutoCloseable {
         if (work == null) {
             return;
         }
-        check(v, work);
+        checks.check(v, work);
         v.checkedOnce = true;
         settled(v);
-    }
-
-    /**
-     * A poll tick: checkApply without apply, quietly. Drift found makes the vertex owe a normal
-     * check; a state found right is no activity for the converger.
-     */
-    private void pollCheck(Vertex v) throws InterruptedException {
-        Permits.Held held = permits.acquire(v.permitNames, name -> { });
-        CheckResult result;
-        try {
-            result = TimedCall.checkApply(v, false, v.spec.meta().timeout());
-        } catch (ResourceException e) {
-            result = null;
-            emit(new EngineEvent.Message(v.id, true, "poll check failed: " + e.getMessage()));
-        } finally {
-            permits.release(held);
-        }
-        if (result == null || !result.isOk()) {
-            if (result != null) {
-                emit(new EngineEvent.Message(v.id, false, "poll found drift: " + String.join(", ", result.changes())));
-            }
-            converger.busy(v.id);
-            v.drifted();
-        }
     }
 
     /** The worker, after a check: wakes the children (marking those owed a check busy first, so convergence cannot slip in between), then idles. */
@@ -414,109 +387,13 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * The worker: one check of {@code v}, answering {@code work}, with its retries. Its effects on
-     * the children are recorded before its status is published. A check that does not complete
-     * (interrupted, retired, halted) owes its work again.
-     */
-    private void check(Vertex v, Vertex.Work work) throws InterruptedException {
-        MetaParams meta = v.spec.meta();
-        boolean apply = !(options.noop() || meta.noop());
-        if (!work.notifiedBy().isEmpty()) {
-            emit(new EngineEvent.Message(v.id, false, (apply ? "refresh" : "would refresh") + " (notified by "
-                    + work.notifiedBy().stream().map(ResourceId::toString).sorted().collect(Collectors.joining(", "))
-                    + ")"));
-        }
-        v.refreshing = apply && !work.notifiedBy().isEmpty();
-        boolean completed = false;
-        try {
-            completed = attempts(v, meta, apply, work);
-        } finally {
-            v.refreshing = false;
-            if (!completed) {
-                v.giveBack(work);
-            }
-        }
-    }
-
-    /** Runs checkApply until it returns, fails for good, or is stopped; true unless stopped before it ended. */
-    private boolean attempts(Vertex v, MetaParams meta, boolean apply, Vertex.Work work) throws InterruptedException {
-        long waitedNanos = System.nanoTime() - v.createdNanos;
-        for (int attempt = 1; ; attempt++) {
-            long beforePermits = System.nanoTime();
-            Permits.Held held = permits.acquire(v.permitNames, name -> emit(new EngineEvent.Waiting(v.id, name)));
-            // Counted before the check, so a fail-fast halt either sees this call or stops it.
-            running.incrementAndGet();
-            if (halted) {
-                permits.release(held);
-                running.decrementAndGet();
-                completeHaltIfIdle();
-                return false;
-            }
-            v.publish(Status.RUNNING);
-            emit(new EngineEvent.Started(v.id, apply, attempt));
-            long start = System.nanoTime();
-            waitedNanos += start - beforePermits;
-            CheckResult result = null;
-            String error = null;
-            MembersFailedException membersFailed = null;
-            try {
-                result = TimedCall.checkApply(v, apply, meta.timeout());
-            } catch (MembersFailedException e) {
-                error = e.getMessage();
-                membersFailed = v.spec.isGroup() ? e : null;
-            } catch (ResourceException e) {
-                error = e.getMessage();
-            } catch (RuntimeException e) {
-                error = "internal error: " + e;
-            } finally {
-                permits.release(held);
-                running.decrementAndGet();
-            }
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
-            if (result != null) {
-                v.checkFailures.succeeded();
-                Status status = result.isOk() ? Status.OK : Status.CHANGED;
-                if (status == Status.CHANGED) {
-                    oweChildren(v, apply, null);
-                }
-                v.publish(status);
-                emit(new EngineEvent.Finished(v.id, status, result, apply, took, Duration.ofNanos(waitedNanos)));
-                completeHaltIfIdle();
-                return true;
-            }
-            if (v.retired) {
-                return false;
-            }
-            if (!v.checkFailures.failed() || halted) {
-                v.keepRefreshes(work);
-                if (membersFailed == null) {
-                    v.publish(Status.FAILED);
-                } else {
-                    Set<ResourceId> failed = membersFailed.failures().keySet().stream()
-                            .map(name -> ResourceId.of(v.id.kind(), name)).collect(Collectors.toSet());
-                    if (!membersFailed.othersChanged().isEmpty()) {
-                        oweChildren(v, apply, failed);
-                    }
-                    v.failMembers(failed);
-                }
-                emit(new EngineEvent.Failed(v.id, error, attempt, took, null));
-                failedPermanently(v);
-                return true;
-            }
-            v.publish(Status.PENDING);
-            emit(new EngineEvent.Failed(v.id, error, attempt, took, Duration.ofMillis(meta.delay())));
-            Thread.sleep(meta.delay());
-        }
-    }
-
-    /**
      * The worker of {@code v}, which changed something, before it publishes that: every child owes
      * a check (applying only), and a refresh along a notify edge. With {@code failedMembers} (some
      * members of a merged vertex failed, the others changed), only the children that depend on
      * members that did not fail. Excludes a swap, so the children it records on are those of the
      * current graph, or ones whose work the swap carries over.
      */
-    private void oweChildren(Vertex v, boolean apply, Set<ResourceId> failedMembers) {
+    void oweChildren(Vertex v, boolean apply, Set<ResourceId> failedMembers) {
         wiring.readLock().lock();
         try {
             if (v.retired) {
@@ -542,7 +419,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** A resource failed for good: it is no longer watched, and with fail-fast the run halts. */
-    private void failedPermanently(Vertex v) {
+    void failedPermanently(Vertex v) {
         Thread watcher = v.watcher;
         if (watcher != null && watcher != Thread.currentThread()) {
             watcher.interrupt();
@@ -555,10 +432,41 @@ public final class Engine implements AutoCloseable {
         completeHaltIfIdle();
     }
 
-    private void completeHaltIfIdle() {
+    /** A worker, once a call it counted has ended: completes {@link #failedFast} when halted and idle. */
+    void completeHaltIfIdle() {
         if (halted && running.get() == 0) {
             haltedAndIdle.complete(null);
         }
+    }
+
+    /**
+     * A worker, before a checkApply: counts the call, so a fail-fast halt either sees it or stops
+     * it; false when the run is halted (the call must not start).
+     */
+    boolean callStarting() {
+        running.incrementAndGet();
+        if (halted) {
+            running.decrementAndGet();
+            completeHaltIfIdle();
+            return false;
+        }
+        return true;
+    }
+
+    /** A worker, once a call counted by {@link #callStarting} has returned. */
+    void callEnded() {
+        running.decrementAndGet();
+    }
+
+    /** Any thread: whether fail-fast has halted the run. */
+    boolean halted() {
+        return halted;
+    }
+
+    /** A worker's poll check found drift: the vertex owes a check and is busy again. */
+    void driftFound(Vertex v) {
+        converger.busy(v.id);
+        v.drifted();
     }
 
     PathWatcher paths() {
