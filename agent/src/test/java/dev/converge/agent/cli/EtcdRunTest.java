@@ -131,6 +131,24 @@ class EtcdRunTest {
     }
 
     @Test
+    void sighupReadsTheHostsGraphFromEtcdAgainAndSwapsItInByDiff() throws Exception {
+        try (EtcdStore admin = EtcdStore.connect(etcd.settings())) {
+            admin.deploy(admin.graphKey("h"), counting("h", "keep"), 0);
+            AgentProcess h = agent("h");
+            await().atMost(WAIT).until(() -> lines("keep").size() == 1
+                    && h.stderrSoFar().contains("graph swapped, generation 1"));
+
+            h.signal("HUP");
+
+            await().atMost(WAIT).until(() -> h.stderrSoFar().contains("graph swapped, generation 2: 0 added, "
+                    + "0 changed, 0 removed, 1 unchanged"));
+            assertThat(h.stderrSoFar()).contains("SIGHUP received: reloading");
+            assertThat(lines("keep")).as("unchanged: not applied again").containsExactly("keep");
+            assertThat(h.process().isAlive()).isTrue();
+        }
+    }
+
+    @Test
     void withAFileTheFileIsTheGraphAndEtcdCarriesOnlyTheStatus() throws Exception {
         Path g = dir.resolve("g.yaml");
         Files.writeString(g, counting("local", "local"));
