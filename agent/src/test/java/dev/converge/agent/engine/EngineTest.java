@@ -13,6 +13,10 @@ import dev.converge.resources.testing.FakeKind;
 import dev.converge.resources.testing.FakeParams;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class EngineTest {
@@ -30,38 +34,39 @@ class EngineTest {
                 d.autoedge(), d.autogroup(), d.hidden());
     }
 
+    /** Makes each of {@code names} wait inside checkApply until all of them are in it: they must run at once. */
+    private void meet(String... names) {
+        var all = new CyclicBarrier(names.length);
+        for (String n : names) {
+            fake.onCheck(n, ctx -> all.await(30, TimeUnit.SECONDS));
+        }
+    }
+
     @Test
     void chainRunsInOrderWhileIndependentWorkOverlapsIt() throws Exception {
-        GraphSnapshot g = TestGraphs.of(fake)
-                .add("exec1", FakeParams.sleeping(150))
-                .add("exec2", FakeParams.sleeping(150))
-                .add("exec3", FakeParams.sleeping(150))
-                .add("exec4", FakeParams.sleeping(300))
-                .edges("exec1->exec2", "exec2->exec3")
+        meet("exec1", "exec4");
+        GraphSnapshot g = TestGraphs.of(fake).add("exec4", FakeParams.DEFAULTS).edges("exec1->exec2", "exec2->exec3")
                 .build();
 
         Map<ResourceId, Status> statuses = EngineHarness.run(g);
 
-        assertThat(statuses).containsOnly(entry(id("exec1"), Status.CHANGED), entry(id("exec2"), Status.CHANGED),
-                entry(id("exec3"), Status.CHANGED), entry(id("exec4"), Status.CHANGED));
+        assertThat(statuses).as("exec4 met exec1 inside checkApply: independent work runs alongside the chain")
+                .containsOnly(entry(id("exec1"), Status.CHANGED), entry(id("exec2"), Status.CHANGED),
+                        entry(id("exec3"), Status.CHANGED), entry(id("exec4"), Status.CHANGED));
         assertThat(log.finishedBefore("exec1", "exec2")).isTrue();
         assertThat(log.finishedBefore("exec2", "exec3")).isTrue();
-        assertThat(log.overlapped("exec1", "exec4")).as("independent exec4 runs alongside the chain").isTrue();
     }
 
     @Test
     void diamondJoinWaitsForBothParentsWhichRunTogether() throws Exception {
+        meet("left", "right");
         GraphSnapshot g = TestGraphs.of(fake)
-                .add("root", FakeParams.sleeping(20))
-                .add("left", FakeParams.sleeping(150))
-                .add("right", FakeParams.sleeping(250))
-                .add("join", FakeParams.sleeping(10))
                 .edges("root->left", "root->right", "left->join", "right->join")
                 .build();
 
-        EngineHarness.run(g);
+        Map<ResourceId, Status> statuses = EngineHarness.run(g);
 
-        assertThat(log.overlapped("left", "right")).isTrue();
+        assertThat(statuses.values()).as("left and right met inside checkApply").containsOnly(Status.CHANGED);
         assertThat(log.finishedBefore("left", "join")).isTrue();
         assertThat(log.finishedBefore("right", "join")).isTrue();
         assertThat(log.callsOf("join")).hasSize(1);
@@ -115,35 +120,53 @@ class EngineTest {
     @Test
     void withoutALimitIndependentResourcesAllRunAtOnce() throws Exception {
         var graph = TestGraphs.of(fake);
+        String[] names = new String[50];
         for (int i = 0; i < 50; i++) {
-            graph.add("r" + i, FakeParams.sleeping(300));
+            names[i] = "r" + i;
+            graph.add(names[i], FakeParams.DEFAULTS);
         }
-        EngineHarness.run(graph.build());
+        meet(names);
+
+        Map<ResourceId, Status> statuses = EngineHarness.run(graph.build());
+
+        assertThat(statuses.values()).as("all 50 met inside checkApply").containsOnly(Status.CHANGED);
         assertThat(log.maxConcurrent()).isEqualTo(50);
     }
 
     @Test
     void onePermitSemaphoreSerialisesItsHoldersOnly() throws Exception {
         var graph = TestGraphs.of(fake);
+        var holding = new AtomicInteger();
+        var overlaps = new AtomicInteger();
+        var holderIn = new CountDownLatch(1);
+        var freeIn = new CountDownLatch(1);
+        var freeSawAHolder = new CountDownLatch(1);
         for (int i = 0; i < 5; i++) {
-            graph.add("locked" + i, FakeParams.sleeping(40), meta(0, 0, 0, List.of("lock:1")));
-        }
-        graph.add("free", FakeParams.sleeping(100));
-
-        EngineHarness.run(graph.build());
-
-        List<CallLog.Call> locked = log.calls().stream().filter(c -> c.id().name().startsWith("locked")).toList();
-        assertThat(locked).hasSize(5);
-        for (var a : locked) {
-            for (var b : locked) {
-                if (a != b) {
-                    assertThat(a.start() < b.end() && b.start() < a.end()).as(a.id() + " vs " + b.id()).isFalse();
+            graph.add("locked" + i, FakeParams.DEFAULTS, meta(0, 0, 0, List.of("lock:1")));
+            fake.onCheck("locked" + i, ctx -> {
+                if (holding.incrementAndGet() > 1) {
+                    overlaps.incrementAndGet();
                 }
-            }
+                holderIn.countDown();
+                freeIn.await(30, TimeUnit.SECONDS);
+                holding.decrementAndGet();
+            });
         }
-        CallLog.Call free = log.last("free");
-        assertThat(locked).as("the resource outside the semaphore runs alongside its holders")
-                .anyMatch(c -> c.start() < free.end() && free.start() < c.end());
+        graph.add("free", FakeParams.DEFAULTS);
+        fake.onCheck("free", ctx -> {
+            holderIn.await(30, TimeUnit.SECONDS);
+            if (holding.get() > 0) {
+                freeSawAHolder.countDown();
+            }
+            freeIn.countDown();
+        });
+
+        Map<ResourceId, Status> statuses = EngineHarness.run(graph.build());
+
+        assertThat(statuses.values()).containsOnly(Status.CHANGED);
+        assertThat(overlaps).as("holders of the one permit that ran at once").hasValue(0);
+        assertThat(freeSawAHolder.getCount()).as("the resource outside the semaphore ran while a holder was in checkApply")
+                .isZero();
     }
 
     @Test
