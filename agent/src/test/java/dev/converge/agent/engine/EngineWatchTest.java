@@ -3,7 +3,6 @@ package dev.converge.agent.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.converge.agent.converger.Converger;
 import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.graph.TestGraphs;
 import dev.converge.resources.MetaParams;
@@ -15,25 +14,23 @@ import dev.converge.resources.noop.NoopParams;
 import dev.converge.resources.testing.FakeParams;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The daemon part: drift reported by a watch or found by polling is repaired, in order. */
 class EngineWatchTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = LiveEngine.WAIT;
 
-    private final FakeKind fake = new FakeKind();
-    private final CallLog log = fake.log();
-    private final List<EngineEvent> events = new CopyOnWriteArrayList<>();
-    private final Converger converger = new Converger(Duration.ofSeconds(-1), () -> { });
-    private final Engine engine = new Engine(new EngineOptions(false, 0, true), events::add, converger);
+    private final LiveEngine live = new LiveEngine();
+    private final FakeKind fake = live.fake;
+    private final CallLog log = live.log;
+    private final List<EngineEvent> events = live.events;
+    private final Engine engine = live.engine;
 
     @AfterEach
     void stop() throws Exception {
-        engine.close();
-        converger.close();
+        live.close();
     }
 
     private static ResourceId id(String name) {
@@ -41,7 +38,7 @@ class EngineWatchTest {
     }
 
     private void awaitSettled() {
-        await().atMost(WAIT).until(() -> engine.statuses().values().stream().allMatch(Status::settled));
+        live.awaitSettled();
     }
 
     @Test
