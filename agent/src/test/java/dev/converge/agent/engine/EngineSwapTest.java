@@ -5,43 +5,19 @@ import static org.awaitility.Awaitility.await;
 
 import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.graph.TestGraphs;
-import dev.converge.resources.ResourceId;
 import dev.converge.resources.testing.CallLog;
-import dev.converge.resources.testing.FakeKind;
 import dev.converge.resources.testing.FakeParams;
 import dev.converge.resources.MetaParams;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Live graph swap: by diff, never by restart. */
-class EngineSwapTest {
+class EngineSwapTest extends LiveEngineFixture {
 
-    private static final Duration WAIT = LiveEngine.WAIT;
-
-    private final LiveEngine live = new LiveEngine();
-    private final FakeKind fake = live.fake;
-    private final CallLog log = live.log;
-    private final List<EngineEvent> events = live.events;
-    private final Engine engine = live.engine;
     private static final FakeParams UNCHANGING = new FakeParams(0, 0, false, "", List.of(), List.of());
-
-    @AfterEach
-    void stop() throws Exception {
-        live.close();
-    }
-
-    private static ResourceId id(String name) {
-        return ResourceId.of(FakeKind.NAME, name);
-    }
-
-    private void awaitSettled() {
-        live.awaitSettled();
-    }
 
     @Test
     void unchangedResourcesKeepRunningChangedOnesRestartAddedOnesStartRemovedOnesStop() throws Exception {

@@ -8,38 +8,13 @@ import dev.converge.agent.graph.TestGraphs;
 import dev.converge.resources.MetaParams;
 import dev.converge.resources.ResourceId;
 import dev.converge.resources.testing.CallLog;
-import dev.converge.resources.testing.FakeKind;
 import dev.converge.resources.noop.NoopKind;
 import dev.converge.resources.noop.NoopParams;
 import dev.converge.resources.testing.FakeParams;
-import java.time.Duration;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The daemon part: drift reported by a watch or found by polling is repaired, in order. */
-class EngineWatchTest {
-
-    private static final Duration WAIT = LiveEngine.WAIT;
-
-    private final LiveEngine live = new LiveEngine();
-    private final FakeKind fake = live.fake;
-    private final CallLog log = live.log;
-    private final List<EngineEvent> events = live.events;
-    private final Engine engine = live.engine;
-
-    @AfterEach
-    void stop() throws Exception {
-        live.close();
-    }
-
-    private static ResourceId id(String name) {
-        return ResourceId.of(FakeKind.NAME, name);
-    }
-
-    private void awaitSettled() {
-        live.awaitSettled();
-    }
+class EngineWatchTest extends LiveEngineFixture {
 
     @Test
     void driftIsRepairedAndTheDependentsAreCheckedAgainAfterIt() {

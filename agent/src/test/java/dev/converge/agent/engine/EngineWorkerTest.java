@@ -5,16 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.converge.agent.graph.TestGraphs;
 import dev.converge.resources.ResourceId;
-import dev.converge.resources.testing.CallLog;
 import dev.converge.resources.testing.FakeKind;
 import dev.converge.resources.testing.FakeParams;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,24 +19,7 @@ import org.junit.jupiter.api.Test;
  * two checks of one resource together and are never lost, and closing a vertex ends its worker
  * with one last event.
  */
-class EngineWorkerTest {
-
-    private static final Duration WAIT = LiveEngine.WAIT;
-
-    private final LiveEngine live = new LiveEngine();
-    private final FakeKind fake = live.fake;
-    private final CallLog log = live.log;
-    private final List<EngineEvent> events = live.events;
-    private final Engine engine = live.engine;
-
-    @AfterEach
-    void stop() throws Exception {
-        live.close();
-    }
-
-    private void awaitSettled() {
-        live.awaitSettled();
-    }
+class EngineWorkerTest extends LiveEngineFixture {
 
     @Test
     void stressDriftFromEightThreadsNeverOverlapsChecksAndIsNeverLost() throws Exception {
