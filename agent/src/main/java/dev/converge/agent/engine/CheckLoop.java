@@ -44,7 +44,8 @@ final class CheckLoop {
         }
         if (result == null || !result.isOk()) {
             if (result != null) {
-                engine.emit(new EngineEvent.Message(v.id, false, "poll found drift: " + String.join(", ", result.changes())));
+                engine.emit(new EngineEvent.Message(v.id, false,
+                        "poll found drift: " + String.join(", ", result.changes())));
             }
             engine.driftFound(v);
         }
@@ -80,7 +81,8 @@ final class CheckLoop {
         long waitedNanos = System.nanoTime() - v.createdNanos;
         for (int attempt = 1; ; attempt++) {
             long beforePermits = System.nanoTime();
-            Permits.Held held = permits.acquire(v.permitNames, name -> engine.emit(new EngineEvent.Waiting(v.id, name)));
+            Permits.Held held = permits.acquire(v.permitNames,
+                    name -> engine.emit(new EngineEvent.Waiting(v.id, name)));
             if (!engine.callStarting()) {
                 permits.release(held);
                 return false;

@@ -304,7 +304,10 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** The worker: decides, from the parents' statuses and the owed work, whether {@code v} is skipped, waits, or runs. */
+    /**
+     * The worker: decides, from the parents' statuses and the owed work, whether {@code v} is
+     * skipped, waits, or runs.
+     */
     private void step(Vertex v) throws InterruptedException {
         String watchError = v.watchError;
         if (watchError != null) {
@@ -373,7 +376,10 @@ public final class Engine implements AutoCloseable {
         settled(v);
     }
 
-    /** The worker, after a check: wakes the children (marking those owed a check busy first, so convergence cannot slip in between), then idles. */
+    /**
+     * The worker, after a check: wakes the children (marking those owed a check busy first, so
+     * convergence cannot slip in between), then idles.
+     */
     private void settled(Vertex v) {
         for (Vertex child : v.children) {
             if (child.owesCheck()) {

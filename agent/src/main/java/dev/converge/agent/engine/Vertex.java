@@ -27,8 +27,9 @@ import java.util.stream.Collectors;
  * <p>The work owed to a vertex (a check, and the parents whose refreshes it has not yet
  * answered) changes only through the atomic operations below, under the vertex's own lock:
  * {@link #owe} and {@link #drifted} add to it, {@link #takeWork} takes all of it at once,
- * {@link #giveBack} and {@link #keepRefreshes} return what a check that did not complete took. A parent records what it
- * owes its children <em>before</em> it publishes its own status ({@link #publish}), so a child
+ * {@link #giveBack} and {@link #keepRefreshes} return what a check that did not complete took.
+ * A parent records what it owes its children <em>before</em> it publishes its own status
+ * ({@link #publish}), so a child
  * that sees a parent settled also sees everything that parent sent it; that is why a child runs
  * once, after all its parents, however many of them notified it.
  *
@@ -141,7 +142,8 @@ final class Vertex {
 
         static final State PENDING = new State(Status.PENDING, null, null);
         private static final Map<Status, State> PLAIN = Arrays.stream(Status.values())
-                .collect(Collectors.toMap(s -> s, s -> new State(s, null, null), (a, b) -> a, () -> new EnumMap<>(Status.class)));
+                .collect(Collectors.toMap(s -> s, s -> new State(s, null, null), (a, b) -> a,
+                        () -> new EnumMap<>(Status.class)));
 
         /**
          * Whether a FAILED parent in this state stops a child that depends on {@code via} of its

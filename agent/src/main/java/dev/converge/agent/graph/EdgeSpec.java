@@ -26,7 +26,8 @@ public record EdgeSpec(
     }
 
     /** An edge that leaves {@code from} as a whole. */
-    public EdgeSpec(String name, ResourceId from, ResourceId to, boolean notifies, boolean auto, SourceLocation location) {
+    public EdgeSpec(
+            String name, ResourceId from, ResourceId to, boolean notifies, boolean auto, SourceLocation location) {
         this(name, from, to, notifies, auto, location, Set.of());
     }
 
