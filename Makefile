@@ -3,9 +3,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
 JDK := $(shell agent/bin/find-jdk 2>/dev/null)
-JDK_MAJOR := $(shell agent/bin/find-jdk --major 2>/dev/null)
-# JDK >= 24 warns about Maven's and JMH's use of sun.misc.Unsafe; older JDKs reject this flag.
-UNSAFE_OPT := $(shell [ "$(JDK_MAJOR)" -ge 24 ] 2>/dev/null && echo --sun-misc-unsafe-memory-access=allow)
+# The JDK warns about Maven's and JMH's use of sun.misc.Unsafe.
+UNSAFE_OPT := --sun-misc-unsafe-memory-access=allow
 MAVEN_OPTS ?= $(UNSAFE_OPT)
 export MAVEN_OPTS
 MVN := JAVA_HOME=$(JDK) mvn -B --no-transfer-progress

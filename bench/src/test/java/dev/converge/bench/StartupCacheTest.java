@@ -27,7 +27,6 @@ class StartupCacheTest {
     static Path install;
 
     private static Path graph;
-    private static boolean aotCache;
 
     @BeforeAll
     static void layOut() throws IOException {
@@ -39,14 +38,13 @@ class StartupCacheTest {
         }
         Files.copy(AGENT_MODULE.resolve("target/agent.jar"), install.resolve("agent.jar"));
         graph = Files.writeString(install.resolve("one.yaml"), "graph: one\nresources:\n  noop:\n  - name: only\n");
-        aotCache = Runtime.version().feature() >= 25;
     }
 
     @Test
     void launcherStartsFromTheTrainedCacheUntilTheJarChanges() throws Exception {
         Result trained = run(List.of(install.resolve("bin/aot-train").toString()), Map.of());
         assertThat(trained.exit()).as(trained.output()).isZero();
-        Path cache = install.resolve(aotCache ? "agent.aot" : "agent.jsa");
+        Path cache = install.resolve("agent.aot");
         assertThat(cache).isRegularFile();
         try (var names = Files.list(install)) {
             assertThat(names.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
@@ -54,7 +52,7 @@ class StartupCacheTest {
 
         Result cached = agent();
         assertThat(cached.exit()).as(cached.output()).isZero();
-        assertThat(cached.output()).contains(aotCache ? "Opened AOT cache" : "Opened shared archive")
+        assertThat(cached.output()).contains("Opened AOT cache")
                 .contains("valid: 1 resources");
 
         Files.setLastModifiedTime(install.resolve("agent.jar"),
@@ -66,7 +64,7 @@ class StartupCacheTest {
 
     /** {@code agent validate}, with the JVM's cache log turned back on to show which cache it opened. */
     private static Result agent() throws Exception {
-        String log = aotCache ? "-Xlog:aot=info" : "-Xlog:cds=info";
+        String log = "-Xlog:aot=info";
         return run(List.of(install.resolve("bin/agent").toString(), "validate", "--file", graph.toString()),
                 Map.of("CONVERGE_JAVA_OPTS", log));
     }

@@ -27,8 +27,8 @@ final class AgentProcess {
     static AgentProcess start(Path workDir, String... args) throws IOException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        var command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "dev.converge.agent.cli.Main"));
+        var command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), "dev.converge.agent.cli.Main"));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(workDir, "stdout", ".txt");
         Path err = Files.createTempFile(workDir, "stderr", ".txt");
