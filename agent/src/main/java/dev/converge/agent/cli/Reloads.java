@@ -5,7 +5,8 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * The graph reloads of {@code agent run}, from file edits and from SIGHUP: one at a time, and
- * none once the run stops, so no swap can start vertices the engine's stop would not see.
+ * none before the graph runs (an edit made meanwhile is held until then) or once the run stops, so
+ * no swap can start vertices the engine's stop would not see.
  *
  * <p>Thread-safe: the graph file watch's thread, JVM signal threads (SIGHUP) and the main thread
  * ({@link #stop}) call it; each reload runs on its caller's thread.
@@ -15,6 +16,9 @@ final class Reloads {
     private static final Logger LOG = LogManager.getLogger("converge");
 
     private Runnable onHangup;
+    /** A reload asked for before {@link #start}, run by it. */
+    private Runnable held;
+    private boolean started;
     private boolean stopped;
 
     /** Sets what SIGHUP does from now on: reload the graph from its source. */
@@ -33,9 +37,24 @@ final class Reloads {
         }
     }
 
-    /** Runs {@code reload} now, unless the run is stopping. */
+    /** Runs {@code reload} now; before {@link #start}, holds it (the latest) until then; never once stopping. */
     synchronized void run(Runnable reload) {
-        if (!stopped) {
+        if (stopped) {
+            return;
+        }
+        if (!started) {
+            held = reload;
+            return;
+        }
+        reload.run();
+    }
+
+    /** The graph runs: from now on reloads run, and one asked for meanwhile runs now. */
+    synchronized void start() {
+        started = true;
+        if (held != null) {
+            Runnable reload = held;
+            held = null;
             reload.run();
         }
     }

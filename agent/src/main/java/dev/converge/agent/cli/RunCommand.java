@@ -20,6 +20,7 @@ import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.yaml.LoadedGraph;
 import dev.converge.resources.ResourceId;
 import dev.converge.resources.exec.LiveGroups;
+import dev.converge.resources.watch.WrittenFileWatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -211,19 +212,22 @@ final class RunCommand implements Callable<Integer> {
                 Log.LOG.info("SIGUSR1 received: the run so far, still running");
                 logReport(engine.snapshot(), summary.outcome(engine.statuses()), summary.snapshot());
             });
-            engine.start(snapshot);
             var current = new AtomicReference<>(loaded);
-            if (graph.file != null) {
-                reloads.onHangup(() -> {
-                    Log.LOG.info("SIGHUP received: reloading {}", graph.file);
-                    reload(engine, current, true);
-                });
-            }
-            try (var etcdRun = etcd.enabled() ? startEtcd(engine, converger, summary, reloads) : null;
-                    var edits = noWatch || graph.file == null ? null
-                            : new GraphFileWatch(graph.file, () -> reloads.run(() -> reload(engine, current, false)))) {
-                done.await();
-                reloads.stop();
+            // Watching before the engine starts: an edit made while it starts is held, then loaded.
+            try (var edits = noWatch || graph.file == null ? null
+                    : new WrittenFileWatch(graph.file, () -> reloads.run(() -> reload(engine, current, false)))) {
+                engine.start(snapshot);
+                if (graph.file != null) {
+                    reloads.onHangup(() -> {
+                        Log.LOG.info("SIGHUP received: reloading {}", graph.file);
+                        reload(engine, current, true);
+                    });
+                }
+                try (var etcdRun = etcd.enabled() ? startEtcd(engine, converger, summary, reloads) : null) {
+                    reloads.start();
+                    done.await();
+                    reloads.stop();
+                }
             }
             lastLoaded = current.get();
             last = engine.snapshot();
@@ -284,7 +288,7 @@ final class RunCommand implements Callable<Integer> {
     private void reload(Engine engine, AtomicReference<LoadedGraph> current, boolean logUnchanged) {
         try {
             if (Files.readString(graph.file).isBlank()) {
-                // Most likely caught between an editor's truncate and write; the write brings another event.
+                // Closed empty, or emptied by a SIGHUP caught between an editor's truncate and write.
                 Log.LOG.warn("{}: graph file is empty; still running generation {}", graph.file, engine.generation());
                 return;
             }
