@@ -3,6 +3,7 @@ package dev.converge.agent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.converge.resources.testing.Processes;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -64,17 +65,6 @@ class SignalsTest {
         return pids;
     }
 
-    /** Alive: in /proc and not a zombie. */
-    private static boolean alive(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     /** Live processes whose process group is one of {@code groups}, at the moment of the scan. */
     private List<Long> membersOf(List<Long> groups) throws IOException {
         var members = new ArrayList<Long>();
@@ -112,7 +102,7 @@ class SignalsTest {
         var result = agent.await(WAIT);
 
         assertThat(result.exit()).as(result.stderr()).isEqualTo(exit);
-        assertThat(pids.stream().filter(SignalsTest::alive)).as("recorded pids alive after exit").isEmpty();
+        assertThat(pids.stream().filter(Processes::alive)).as("recorded pids alive after exit").isEmpty();
         assertThat(membersOf(groups)).as("processes of the commands' groups after exit").isEmpty();
         assertThat(result.stderr())
                 .contains("SIG" + signal + " received again: SIGKILL sent to 3 running command(s)")
@@ -135,14 +125,14 @@ class SignalsTest {
         assertThat(agent.stderrSoFar()).contains("SIGHUP received: reloading " + g)
                 .contains(g + ": graph swapped, generation 1: 1 added, 0 changed, 0 removed, 2 unchanged");
         assertThat(agent.process().isAlive()).isTrue();
-        assertThat(pids.stream().allMatch(SignalsTest::alive)).as("the unchanged command runs on").isTrue();
+        assertThat(pids.stream().allMatch(Processes::alive)).as("the unchanged command runs on").isTrue();
 
         Files.writeString(g, "graph: live\nresources:\n  exec:\n  - name: broken\n    colour: red\n");
         agent.signal("HUP");
 
         await().atMost(WAIT).until(() -> agent.stderrSoFar().contains("new graph rejected; still running generation 1"));
         assertThat(agent.process().isAlive()).isTrue();
-        assertThat(pids.stream().allMatch(SignalsTest::alive)).isTrue();
+        assertThat(pids.stream().allMatch(Processes::alive)).isTrue();
 
         agent.signal("TERM");
         await().atMost(WAIT).until(() -> agent.stderrSoFar().contains("SIGTERM received: stopping"));

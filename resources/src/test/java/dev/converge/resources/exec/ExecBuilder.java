@@ -62,17 +62,6 @@ final class ExecBuilder {
         return new ExecKind().create("t", build());
     }
 
-    /** Alive means present in /proc and not a zombie. */
-    static boolean alive(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     /** Shell text that writes {@code value} to {@code file} atomically, so readers never see it half-written. */
     static String publish(String value, Path file) {
         return "echo " + value + " > " + file + ".tmp && mv " + file + ".tmp " + file;

@@ -1,6 +1,6 @@
 package dev.converge.resources.exec;
 
-import static dev.converge.resources.exec.ExecBuilder.alive;
+import static dev.converge.resources.testing.Processes.alive;
 import static dev.converge.resources.exec.ExecBuilder.direct;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,6 +1,6 @@
 package dev.converge.resources.exec;
 
-import static dev.converge.resources.exec.ExecBuilder.alive;
+import static dev.converge.resources.testing.Processes.alive;
 import static dev.converge.resources.exec.ExecBuilder.publish;
 import static dev.converge.resources.exec.ExecBuilder.readPid;
 import static dev.converge.resources.exec.ExecBuilder.sh;
