@@ -78,9 +78,7 @@ final class CheckLoop {
 
     /** Runs checkApply until it returns, fails for good, or is stopped; true unless stopped before it ended. */
     private boolean attempts(Vertex v, MetaParams meta, boolean apply, Vertex.Work work) throws InterruptedException {
-        long waitedNanos = System.nanoTime() - v.createdNanos;
         for (int attempt = 1; ; attempt++) {
-            long beforePermits = System.nanoTime();
             Permits.Held held = permits.acquire(v.permitNames,
                     name -> engine.emit(new EngineEvent.Waiting(v.id, name)));
             if (!engine.callStarting()) {
@@ -90,7 +88,6 @@ final class CheckLoop {
             v.publish(Status.RUNNING);
             engine.emit(new EngineEvent.Started(v.id, apply, attempt));
             long start = System.nanoTime();
-            waitedNanos += start - beforePermits;
             CheckResult result = null;
             String error = null;
             MembersFailedException membersFailed = null;
@@ -115,7 +112,7 @@ final class CheckLoop {
                     engine.oweChildren(v, apply, null);
                 }
                 v.publish(status);
-                engine.emit(new EngineEvent.Finished(v.id, status, result, apply, took, Duration.ofNanos(waitedNanos)));
+                engine.emit(new EngineEvent.Finished(v.id, status, result, apply, took));
                 engine.completeHaltIfIdle();
                 return true;
             }

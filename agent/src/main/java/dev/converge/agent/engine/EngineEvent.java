@@ -36,11 +36,10 @@ public sealed interface EngineEvent {
     record Waiting(ResourceId id, String permit) implements EngineEvent {}
 
     /**
-     * checkApply returned: {@code status} is OK or CHANGED. {@code took} is the time of the call.
-     * {@code waited} is the engine's own count of time before the call, from the vertex's
-     * creation; reports measure waits themselves.
+     * checkApply returned: {@code status} is OK or CHANGED. {@code took} is the time of the call;
+     * reports measure waits themselves.
      */
-    record Finished(ResourceId id, Status status, CheckResult result, boolean apply, Duration took, Duration waited)
+    record Finished(ResourceId id, Status status, CheckResult result, boolean apply, Duration took)
             implements EngineEvent {}
 
     /**

@@ -59,8 +59,6 @@ final class Vertex {
     final EventLimiter limiter;
     /** Failed checkApply calls against {@code meta.retry}. Worker only. */
     final RetryPolicy.Failures checkFailures;
-    /** When the vertex was created (start or swap), for the time it waited on its parents. */
-    final long createdNanos = System.nanoTime();
 
     /** Written by the swap thread under the engine's lock, replaced as a whole. */
     volatile List<Vertex> parents = List.of();

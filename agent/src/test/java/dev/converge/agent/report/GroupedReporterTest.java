@@ -22,11 +22,11 @@ class GroupedReporterTest {
 
     private static EngineEvent.Finished changed(ResourceId id) {
         return new EngineEvent.Finished(id, Status.CHANGED, CheckResult.changed("ran `x`"), true,
-                Duration.ofMillis(5), Duration.ZERO);
+                Duration.ofMillis(5));
     }
 
     private static EngineEvent.Finished ok(ResourceId id) {
-        return new EngineEvent.Finished(id, Status.OK, CheckResult.ok(), true, Duration.ofMillis(5), Duration.ZERO);
+        return new EngineEvent.Finished(id, Status.OK, CheckResult.ok(), true, Duration.ofMillis(5));
     }
 
     private static EngineEvent.Output out(ResourceId id, int n) {

@@ -45,13 +45,13 @@ class LogLineTest {
     @Test
     void eventLinesKeepTodaysTextAndLogAReCheckOnlyWhenItChanges() {
         var lines = new EventLines();
-        var ok = new EngineEvent.Finished(A, Status.OK, CheckResult.ok(), true, Duration.ofMillis(20), Duration.ZERO);
+        var ok = new EngineEvent.Finished(A, Status.OK, CheckResult.ok(), true, Duration.ofMillis(20));
         assertThat(lines.line(new EngineEvent.Started(A, true, 1)).orElseThrow().text()).isEqualTo("exec[a] start");
         assertThat(lines.line(ok).orElseThrow().text()).isEqualTo("exec[a] ok in 0.02 s");
         assertThat(lines.line(new EngineEvent.Started(A, true, 1))).isEmpty();
         assertThat(lines.line(ok)).isEmpty();
         var noop = new EngineEvent.Finished(A, Status.CHANGED, CheckResult.changed("run `x`"), false,
-                Duration.ofMillis(20), Duration.ZERO);
+                Duration.ofMillis(20));
         assertThat(lines.line(noop).orElseThrow()).extracting(LogLine::event, LogLine::text)
                 .containsExactly("would-change", "exec[a]: would change: run `x`");
         assertThat(lines.line(new EngineEvent.Output(A, "stderr", "oops")).orElseThrow())

@@ -35,7 +35,7 @@ class RunSummaryTest {
 
     private static EngineEvent.Finished finished(ResourceId id, CheckResult result, long tookMillis) {
         return new EngineEvent.Finished(id, result.isOk() ? Status.OK : Status.CHANGED, result, true,
-                Duration.ofMillis(tookMillis), Duration.ZERO);
+                Duration.ofMillis(tookMillis));
     }
 
     private static ResourceId fake(String name) {
@@ -240,7 +240,7 @@ class RunSummaryTest {
         summary.accept(new EngineEvent.Started(A, false, 1));
         at(5);
         summary.accept(new EngineEvent.Finished(A, Status.CHANGED, CheckResult.changed("x"), false,
-                Duration.ofMillis(5), Duration.ZERO));
+                Duration.ofMillis(5)));
 
         RunSummary.Activity a = summary.snapshot().activities().get(A);
 
