@@ -1,7 +1,9 @@
 package dev.converge.agent.cli;
 
+import dev.converge.resources.posix.Platform;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import picocli.CommandLine;
@@ -30,6 +32,11 @@ public final class Main {
     public static final int INVALID = 2;
 
     public static void main(String[] args) throws InterruptedException {
+        Optional<String> unsupported = Platform.unsupported();
+        if (unsupported.isPresent()) {
+            System.err.println("agent: " + unsupported.get());
+            System.exit(INVALID);
+        }
         System.setProperty("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
         // log4j reads its configuration on a second thread while picocli reads the command line.
         // Nothing logs before the command runs, and the command runs once it is done: a logger

@@ -19,7 +19,7 @@ import dev.converge.agent.engine.Status;
 import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.yaml.LoadedGraph;
 import dev.converge.resources.ResourceId;
-import dev.converge.resources.exec.LiveGroups;
+import dev.converge.resources.process.LiveGroups;
 import dev.converge.resources.watch.WrittenFileWatch;
 import java.io.IOException;
 import java.nio.file.Files;

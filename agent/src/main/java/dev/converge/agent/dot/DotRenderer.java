@@ -2,11 +2,14 @@ package dev.converge.agent.dot;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import java.io.ByteArrayOutputStream;
+import dev.converge.resources.process.CommandException;
+import dev.converge.resources.process.CommandOutput;
+import dev.converge.resources.process.CommandStartException;
+import dev.converge.resources.process.CommandTimeoutException;
+import dev.converge.resources.process.GroupCommand;
+import dev.converge.resources.process.RunAs;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,16 +20,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Writes DOT text to a file, rendered by Graphviz's {@code dot} command when the file's extension
  * asks for an image: {@code .svg}, {@code .png} or {@code .pdf}; {@code .dot} is written as text.
  *
- * <p>The DOT is piped to {@code dot -T<format> -o <temporary file>} in the target's directory,
- * which is then renamed over the target, so readers never see a half-written file. A {@code dot}
- * still running after the timeout is killed. Instances are immutable and thread-safe.
+ * <p>{@code dot -T<format> -o <temporary file> <DOT file>} writes the image beside the target, and
+ * the temporary file is then renamed over the target, so readers never see a half-written file.
+ * {@code dot} runs as every command of the agent does (its own process group, killed with it
+ * after the timeout). Instances are immutable and thread-safe.
  */
 public final class DotRenderer {
 
@@ -58,6 +62,7 @@ public final class DotRenderer {
 
     private static final List<String> EXTENSIONS = List.of("svg", "png", "pdf", "dot");
     private static final int MAX_ERROR_CHARS = 4000;
+    private static final int CAPTURE_BYTES = 64 * 1024;
 
     private final String command;
     private final Duration timeout;
@@ -161,49 +166,42 @@ public final class DotRenderer {
 
     private record Outcome(int exitCode, String stderr) {}
 
-    /** Runs {@code dot} with {@code arguments}, feeding it {@code input}; stdout is discarded. */
+    /**
+     * Runs {@code dot} with {@code arguments} as a command of the agent's process layer (its own
+     * process group, killed on timeout or interrupt), then with {@code input} as a last argument:
+     * a temporary file holding it, when there is any. stdout is discarded; stderr is returned.
+     */
     private Outcome run(List<String> arguments, byte[] input) throws IOException {
-        var commandLine = new ArrayList<String>();
-        commandLine.add(command);
-        commandLine.addAll(arguments);
-        Process process;
+        Path inputFile = input.length == 0 ? null : Files.createTempFile("converge-graph-", ".dot");
         try {
-            process = new ProcessBuilder(commandLine).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        } catch (IOException e) {
+            var argv = new ArrayList<String>();
+            argv.add(command);
+            argv.addAll(arguments);
+            if (inputFile != null) {
+                Files.write(inputFile, input);
+                argv.add(inputFile.toString());
+            }
+            GroupCommand.Result result = new GroupCommand("dot", argv, "", Map.of(), timeout, RunAs.AGENT,
+                    CommandOutput.DISCARD).withCapture(CAPTURE_BYTES).run();
+            String errors = result.output().orElse(String.join("\n", result.tail())).strip();
+            if (errors.length() > MAX_ERROR_CHARS) {
+                errors = errors.substring(0, MAX_ERROR_CHARS) + "...";
+            }
+            return new Outcome(result.status(), errors);
+        } catch (CommandStartException e) {
             throw new DotNotInstalledException(e);
-        }
-        var stderr = new ByteArrayOutputStream();
-        Thread reader = Thread.ofVirtual().name("dot-stderr").start(() -> {
-            try (InputStream in = process.getErrorStream()) {
-                in.transferTo(stderr);
-            } catch (IOException e) {
-                // The stream closes when the process is killed; what was read is kept.
-            }
-        });
-        Thread.ofVirtual().name("dot-stdin").start(() -> {
-            try (OutputStream in = process.getOutputStream()) {
-                in.write(input);
-            } catch (IOException e) {
-                // dot stopped reading (it failed or was killed); its exit code and stderr say why.
-            }
-        });
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-                throw new RenderException("dot did not finish within " + PlanDrawing.format(timeout) + " and was killed");
-            }
-            reader.join(Duration.ofSeconds(5));
+        } catch (CommandTimeoutException e) {
+            throw new RenderException("dot did not finish within " + PlanDrawing.format(timeout) + " and was killed", e);
+        } catch (CommandException e) {
+            throw new RenderException("dot failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
-            process.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for dot");
+        } finally {
+            if (inputFile != null) {
+                Files.deleteIfExists(inputFile);
+            }
         }
-        String errors = stderr.toString(UTF_8).strip();
-        if (errors.length() > MAX_ERROR_CHARS) {
-            errors = errors.substring(0, MAX_ERROR_CHARS) + "...";
-        }
-        return new Outcome(process.exitValue(), errors);
     }
 
     /**

@@ -5,6 +5,8 @@ import dev.converge.resources.Problem;
 import dev.converge.resources.Resource;
 import dev.converge.resources.ResourceId;
 import dev.converge.resources.ResourceKind;
+import dev.converge.resources.process.Executables;
+import dev.converge.resources.process.RunAs;
 import dev.converge.resources.exec.CommandLine.Role;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;

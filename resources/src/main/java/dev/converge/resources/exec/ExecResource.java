@@ -7,9 +7,14 @@ import dev.converge.resources.ResourceContext;
 import dev.converge.resources.ResourceException;
 import dev.converge.resources.ResourceId;
 import dev.converge.resources.exec.CommandLine.Role;
+import dev.converge.resources.process.CommandException;
+import dev.converge.resources.process.CommandOutput;
+import dev.converge.resources.process.GroupCommand;
+import dev.converge.resources.process.RunAs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Optional;
@@ -104,7 +109,7 @@ final class ExecResource implements Resource {
             if (params.ifequals() != null) {
                 guard = guard.withCapture(params.ifequals().getBytes(StandardCharsets.UTF_8).length);
             }
-            GroupCommand.Result result = guard.run();
+            GroupCommand.Result result = run(guard);
             if (result.status() != 0) {
                 return Optional.of(ifcmd.label() + " exited with status " + result.status());
             }
@@ -113,7 +118,7 @@ final class ExecResource implements Resource {
             }
         }
         CommandLine nifcmd = command(Role.NIFCMD);
-        if (!nifcmd.isEmpty() && process(ctx, nifcmd, runAs).run().status() == 0) {
+        if (!nifcmd.isEmpty() && run(process(ctx, nifcmd, runAs)).status() == 0) {
             return Optional.of(nifcmd.label() + " exited with status 0");
         }
         return Optional.empty();
@@ -121,7 +126,7 @@ final class ExecResource implements Resource {
 
     private void runToSuccess(ResourceContext ctx, CommandLine command, RunAs runAs)
             throws ResourceException, InterruptedException {
-        GroupCommand.Result result = process(ctx, command, runAs).run();
+        GroupCommand.Result result = run(process(ctx, command, runAs));
         if (result.status() != 0) {
             throw new CommandFailedException(id, command.label(), result.status(), result.tail(),
                     "exited with status " + result.status());
@@ -149,14 +154,13 @@ final class ExecResource implements Resource {
                 return;
             }
             RunAs runAs = RunAs.resolve(id, params.user(), params.group());
-            GroupCommand.Result result = new GroupCommand(id, ctx, watchcmd, params.env(), 0, runAs)
+            GroupCommand.Result result = run(command(ctx, watchcmd, runAs, Duration.ZERO)
                     .withStdoutListener(line -> {
                         if (!line.isEmpty()) {
                             gate.event();
                         }
                     })
-                    .withStartedHook(gate::open)
-                    .run();
+                    .withStartedHook(gate::open));
             throw new CommandFailedException(id, watchcmd.label(), result.status(), result.tail(),
                     "exited with status " + result.status() + "; a watch command must keep running");
         } finally {
@@ -179,7 +183,36 @@ final class ExecResource implements Resource {
     }
 
     private GroupCommand process(ResourceContext ctx, CommandLine command, RunAs runAs) {
-        return new GroupCommand(id, ctx, command, params.env(), params.timeout(), runAs);
+        return command(ctx, command, runAs, Duration.ofSeconds(params.timeout()));
+    }
+
+    private GroupCommand command(ResourceContext ctx, CommandLine command, RunAs runAs, Duration timeout) {
+        return new GroupCommand(command.label(), command.argv(), command.cwd(), params.env(), timeout, runAs,
+                output(ctx));
+    }
+
+    /** Runs {@code command}; a command that cannot start or times out fails the resource. */
+    private GroupCommand.Result run(GroupCommand command) throws ResourceException, InterruptedException {
+        try {
+            return command.run();
+        } catch (CommandException e) {
+            throw new ResourceException(id, e.getMessage(), e);
+        }
+    }
+
+    /** The command's lines go to the resource's output, its warnings to the resource's log. */
+    static CommandOutput output(ResourceContext ctx) {
+        return new CommandOutput() {
+            @Override
+            public void line(String stream, String line) {
+                ctx.output(stream, line);
+            }
+
+            @Override
+            public void warn(String message) {
+                ctx.warn(message);
+            }
+        };
     }
 
     /**

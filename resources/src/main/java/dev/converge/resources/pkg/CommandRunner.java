@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs the package manager's commands. The production runner is {@link ExecCommandRunner}; tests
+ * Runs the package manager's commands. The production runner is {@link ProcessCommandRunner}; tests
  * of the dnf backend record the command lines instead.
  */
 interface CommandRunner {

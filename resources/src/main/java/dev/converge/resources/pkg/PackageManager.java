@@ -2,8 +2,7 @@ package dev.converge.resources.pkg;
 
 import dev.converge.resources.ResourceContext;
 import dev.converge.resources.ResourceId;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
+import dev.converge.resources.process.Executables;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -55,18 +54,6 @@ enum PackageManager {
     }
 
     private static boolean onPath(String tool, String searchPath) {
-        for (String dir : searchPath.split(":")) {
-            if (dir.startsWith("/")) {
-                try {
-                    Path p = Path.of(dir, tool);
-                    if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                        return true;
-                    }
-                } catch (InvalidPathException e) {
-                    // Not a usable directory; try the next one.
-                }
-            }
-        }
-        return false;
+        return Executables.findAbsolute(tool, searchPath).isPresent();
     }
 }

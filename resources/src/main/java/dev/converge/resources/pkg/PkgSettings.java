@@ -33,7 +33,7 @@ record PkgSettings(CommandRunner runner, String searchPath, DpkgLock dpkgLock, S
 
     /** The real host: exec-style processes, the agent's PATH plus the system directories. */
     static PkgSettings host() {
-        return new PkgSettings(new ExecCommandRunner(), hostSearchPath(),
+        return new PkgSettings(new ProcessCommandRunner(), hostSearchPath(),
                 new DpkgLock(DpkgLock.FRONTEND, LOCK_WAIT, Duration.ofSeconds(1)), hostRpmArch());
     }
 

@@ -1,19 +1,15 @@
 package dev.converge.resources.watch;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import dev.converge.resources.posix.ErrnoException;
+import dev.converge.resources.posix.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Reports each time one file has been written <em>and closed</em>, or renamed into place, and
  * never while a writer is still at it: Linux inotify's {@code IN_CLOSE_WRITE} and
- * {@code IN_MOVED_TO} on the file's directory, called through {@code java.lang.foreign} (the JDK's
+ * {@code IN_MOVED_TO} on the file's directory, called through {@link Libc} (the JDK's
  * WatchService offers only "modified", which fires on every write). A file written in place with
  * a pause mid-write is reported once, when the writer closes it.
  *
@@ -35,9 +31,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class WrittenFileWatch implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(WrittenFileWatch.class.getName());
-    private static final int IN_NONBLOCK = 0x800;
-    private static final int IN_CLOEXEC = 0x80000;
-    private static final int O_CLOEXEC = 0x80000;
     private static final int IN_CLOSE_WRITE = 0x8;
     private static final int IN_MOVED_TO = 0x80;
     private static final int IN_Q_OVERFLOW = 0x4000;
@@ -51,17 +44,6 @@ public final class WrittenFileWatch implements AutoCloseable {
             POLLFD.arrayElementVarHandle(MemoryLayout.PathElement.groupElement("events"));
     private static final VarHandle POLL_REVENTS =
             POLLFD.arrayElementVarHandle(MemoryLayout.PathElement.groupElement("revents"));
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final MethodHandle INOTIFY_INIT1 = call("inotify_init1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle INOTIFY_ADD_WATCH =
-            call("inotify_add_watch", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle READ = call("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITE = call("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle POLL = call("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle PIPE2 = call("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle CLOSE = call("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     private final String name;
     private final Runnable onWritten;
@@ -83,21 +65,14 @@ public final class WrittenFileWatch implements AutoCloseable {
         Path absolute = file.toAbsolutePath().normalize();
         this.name = absolute.getFileName().toString();
         this.onWritten = onWritten;
-        this.inotify = check((int) invoke(INOTIFY_INIT1, IN_NONBLOCK | IN_CLOEXEC), "inotify_init1");
+        this.inotify = Libc.inotifyInit(Libc.IN_NONBLOCK | Libc.IN_CLOEXEC);
         int[] pipe;
-        try (Arena arena = Arena.ofConfined()) {
-            int wd = (int) invoke(INOTIFY_ADD_WATCH, inotify, arena.allocateFrom(absolute.getParent().toString()),
-                    IN_CLOSE_WRITE | IN_MOVED_TO);
-            if (wd < 0) {
-                invoke(CLOSE, inotify);
-                throw new IOException("cannot watch " + absolute.getParent() + " (inotify_add_watch failed)");
-            }
-            MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            if ((int) invoke(PIPE2, fds, O_CLOEXEC) < 0) {
-                invoke(CLOSE, inotify);
-                throw new IOException("pipe2 failed");
-            }
-            pipe = new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        try {
+            Libc.inotifyAddWatch(inotify, absolute.getParent().toString(), IN_CLOSE_WRITE | IN_MOVED_TO);
+            pipe = Libc.pipe(Libc.O_CLOEXEC);
+        } catch (ErrnoException e) {
+            Libc.closeQuietly(inotify);
+            throw new IOException("cannot watch " + absolute.getParent() + ": " + e.getMessage(), e);
         }
         this.wakeRead = pipe[0];
         this.wakeWrite = pipe[1];
@@ -116,17 +91,37 @@ public final class WrittenFileWatch implements AutoCloseable {
                 POLL_FD.set(polls, 0L, 1L, wakeRead);
                 POLL_EVENTS.set(polls, 0L, 1L, POLLIN);
                 POLL_REVENTS.set(polls, 0L, 1L, (short) 0);
-                if ((int) invoke(POLL, polls, 2L, -1) < 0) {
+                if (!poll(polls)) {
                     continue;
                 }
                 if ((short) POLL_REVENTS.get(polls, 0L, 1L) != 0) {
                     return;
                 }
-                long n = (long) invoke(READ, inotify, buffer, buffer.byteSize());
+                long n = read(buffer);
                 if (n > 0 && written(buffer, n)) {
                     report();
                 }
             }
+        }
+    }
+
+    /** Waits for either descriptor; false when woken by a signal or when poll failed. */
+    private static boolean poll(MemorySegment polls) {
+        try {
+            return Libc.poll(polls, 2L, -1) > 0;
+        } catch (ErrnoException e) {
+            LOG.log(System.Logger.Level.WARNING, "waiting for inotify events failed", e);
+            return false;
+        }
+    }
+
+    /** Reads queued events; 0 when there are none or reading failed. */
+    private long read(MemorySegment buffer) {
+        try {
+            return Math.max(0, Libc.read(inotify, buffer, buffer.byteSize()));
+        } catch (ErrnoException e) {
+            LOG.log(System.Logger.Level.WARNING, "reading inotify events failed", e);
+            return 0;
         }
     }
 
@@ -166,35 +161,13 @@ public final class WrittenFileWatch implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         try (Arena arena = Arena.ofConfined()) {
-            invoke(WRITE, wakeWrite, arena.allocate(1), 1L);
+            Libc.write(wakeWrite, arena.allocate(1), 1L);
+        } catch (ErrnoException e) {
+            throw new IllegalStateException("cannot wake the watch of " + name + ": " + e.getMessage(), e);
         }
         reader.join();
-        invoke(CLOSE, inotify);
-        invoke(CLOSE, wakeRead);
-        invoke(CLOSE, wakeWrite);
-    }
-
-    private static MethodHandle call(String function, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(LIBC.find(function).orElseThrow(
-                () -> new IllegalStateException("libc has no " + function + ": Linux with glibc only")),
-                descriptor);
-    }
-
-    private static int check(int result, String what) throws IOException {
-        if (result < 0) {
-            throw new IOException(what + " failed");
-        }
-        return result;
-    }
-
-    /** Calls a libc function; they throw nothing but what the JVM would, which is rethrown unchecked. */
-    private static Object invoke(MethodHandle function, Object... args) {
-        try {
-            return function.invokeWithArguments(args);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
-        }
+        Libc.closeQuietly(inotify);
+        Libc.closeQuietly(wakeRead);
+        Libc.closeQuietly(wakeWrite);
     }
 }

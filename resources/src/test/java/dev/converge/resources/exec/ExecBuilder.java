@@ -63,14 +63,6 @@ final class ExecBuilder {
     }
 
     /** Shell text that writes {@code value} to {@code file} atomically, so readers never see it half-written. */
-    static String publish(String value, Path file) {
-        return "echo " + value + " > " + file + ".tmp && mv " + file + ".tmp " + file;
-    }
-
-    static long readPid(Path file) throws IOException {
-        return Long.parseLong(Files.readString(file).strip());
-    }
-
     static boolean isRoot() {
         try {
             return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;

@@ -2,8 +2,8 @@ package dev.converge.resources.exec;
 
 import static dev.converge.resources.testing.Processes.alive;
 import static dev.converge.resources.exec.ExecBuilder.direct;
-import static dev.converge.resources.exec.ExecBuilder.publish;
-import static dev.converge.resources.exec.ExecBuilder.readPid;
+import static dev.converge.resources.testing.Processes.publish;
+import static dev.converge.resources.testing.Processes.readPid;
 import static dev.converge.resources.exec.ExecBuilder.sh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,7 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
@@ -110,31 +112,46 @@ class ExecResourceTest {
     }
 
     /**
-     * A silent command's output readers block in a native read; as virtual threads they would
-     * pin carriers and, on a small host, starve every virtual thread (the caller's too).
+     * Silent commands, more than there are carriers, each run on a virtual thread: their output is
+     * read by the one command-output thread, and while they all wait another virtual thread still
+     * runs (none of them pins a carrier).
      */
     @Test
-    void outputIsReadOnPlatformThreadsSoASilentCommandPinsNoCarrier() throws Exception {
-        Path started = dir.resolve("started");
-        var failure = new AtomicReference<Throwable>();
-        Thread runner = Thread.ofVirtual().start(() -> {
-            try {
-                run(sh(publish("up", started) + "; sleep 300"), true);
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
+    void silentCommandsShareOneOutputThreadAndPinNoCarrier() throws Exception {
+        int commands = 4 * Runtime.getRuntime().availableProcessors() + 4;
+        var runners = new ArrayList<Thread>();
+        var failures = new ConcurrentLinkedQueue<Throwable>();
+        for (int i = 0; i < commands; i++) {
+            Path started = dir.resolve("started-" + i);
+            runners.add(Thread.ofVirtual().start(() -> {
+                try {
+                    run(sh(publish("up", started) + "; sleep 300"), true);
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
         List<String> platformThreads;
+        boolean anotherVirtualThreadRan;
         try {
-            await().atMost(PATIENCE).until(() -> Files.exists(started));
+            for (int i = 0; i < commands; i++) {
+                Path started = dir.resolve("started-" + i);
+                await().atMost(PATIENCE).until(() -> Files.exists(started));
+            }
             platformThreads = Thread.getAllStackTraces().keySet().stream().map(Thread::getName).toList();
+            anotherVirtualThreadRan = Thread.ofVirtual().start(() -> { }).join(PATIENCE);
         } finally {
-            runner.interrupt();
+            runners.forEach(Thread::interrupt);
         }
 
-        assertThat(platformThreads).contains("exec-stdout-" + ID, "exec-stderr-" + ID);
-        assertThat(runner.join(PATIENCE)).isTrue();
-        assertThat(failure.get()).isInstanceOf(InterruptedException.class);
+        assertThat(platformThreads).as("one output thread for all commands")
+                .containsOnlyOnce("command-output")
+                .noneMatch(name -> name.startsWith("exec-"));
+        assertThat(anotherVirtualThreadRan).isTrue();
+        for (Thread runner : runners) {
+            assertThat(runner.join(PATIENCE)).isTrue();
+        }
+        assertThat(failures).hasSize(commands).allMatch(InterruptedException.class::isInstance);
     }
 
     @Test
@@ -351,7 +368,7 @@ class ExecResourceTest {
 
         assertThat(result.isOk()).isFalse();
         assertThat(alive(readPid(child))).isFalse();
-        assertThat(ctx.warnings()).singleElement().asString().contains("left 1 process");
+        assertThat(ctx.warnings()).singleElement().asString().contains("exited and left processes in its process group");
     }
 
     @Test

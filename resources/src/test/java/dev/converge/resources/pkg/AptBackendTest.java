@@ -243,7 +243,7 @@ class AptBackendTest {
     void aHeldDpkgLockStopsTheTransactionAfterTheBound() throws Exception {
         boolean before = installed("hello");
         Path lock = dir.resolve("lock-frontend");
-        var waiting = new PkgKind(new PkgSettings(new ExecCommandRunner(), PkgSettings.hostSearchPath(),
+        var waiting = new PkgKind(new PkgSettings(new ProcessCommandRunner(), PkgSettings.hostSearchPath(),
                 new DpkgLock(lock, Duration.ofSeconds(1), Duration.ofMillis(100)), "x86_64"));
         Resource r = waiting.create("hello", new PkgParams(before ? "uninstalled" : "installed", false, false, false, false));
         Process holder = PkgLockTest.holdLock(lock, 60);

@@ -135,7 +135,7 @@ class PkgKindTest {
 
     @Test
     void providesNothingWithoutAPackageManager(@TempDir Path empty) {
-        var bare = new PkgKind(new PkgSettings(new ExecCommandRunner(), empty.toString(),
+        var bare = new PkgKind(new PkgSettings(new ProcessCommandRunner(), empty.toString(),
                 new DpkgLock(empty.resolve("lock"), java.time.Duration.ZERO, java.time.Duration.ofMillis(10)),
                 "x86_64"));
         assertThat(bare.pathHints("bash", PkgParams.DEFAULTS)).isEqualTo(PathHints.NONE);

@@ -19,4 +19,14 @@ public final class Processes {
             return false;
         }
     }
+
+    /** Shell text that writes {@code value} to {@code file} atomically (a pid, say, for {@link #readPid}). */
+    public static String publish(String value, Path file) {
+        return "echo " + value + " > " + file + ".tmp && mv " + file + ".tmp " + file;
+    }
+
+    /** The number a command wrote with {@link #publish}. */
+    public static long readPid(Path file) throws IOException {
+        return Long.parseLong(Files.readString(file).strip());
+    }
 }

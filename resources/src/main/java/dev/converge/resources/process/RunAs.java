@@ -1,16 +1,13 @@
-package dev.converge.resources.exec;
+package dev.converge.resources.process;
 
 import dev.converge.resources.ResourceException;
 import dev.converge.resources.ResourceId;
-import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.converge.resources.posix.Libc;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -18,7 +15,7 @@ import java.util.regex.Pattern;
  * resource's {@code user} and {@code group}, and the variables that describe that user.
  *
  * <p>{@code setpriv} execs the command in the same process, so it stays the leader of the
- * process group {@code setsid(1)} gave it and dies with that group.
+ * process group {@code posix_spawn} gave it and dies with that group.
  *
  * <p>Invariants: {@link #AGENT} has no options and no variables; any other value names numeric
  * ids only, resolved when it was made.
@@ -28,17 +25,18 @@ import java.util.regex.Pattern;
  * @param environment {@code HOME}, {@code USER} and {@code LOGNAME} of the user; empty when
  *                    only the group changes
  */
-record RunAs(List<String> setpriv, Map<String, String> environment) {
+public record RunAs(List<String> setpriv, Map<String, String> environment) {
 
     /** Runs commands as the agent runs. */
-    static final RunAs AGENT = new RunAs(List.of(), Map.of());
+    public static final RunAs AGENT = new RunAs(List.of(), Map.of());
 
     /** What {@code user} and {@code group} may be: a name as useradd(8) accepts it, or an id. */
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,255}\\$?");
+    public static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,255}\\$?");
 
-    private static final long LOOKUP_SECONDS = 10;
+    private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(10);
+    private static final int LOOKUP_OUTPUT_BYTES = 64 * 1024;
 
-    RunAs {
+    public RunAs {
         setpriv = List.copyOf(setpriv);
         environment = Map.copyOf(environment);
     }
@@ -50,7 +48,7 @@ record RunAs(List<String> setpriv, Map<String, String> environment) {
      * @throws ResourceException when the agent is not root, the user or group does not exist,
      *     or {@code getent} or {@code setpriv} is missing
      */
-    static RunAs resolve(ResourceId id, String user, String group)
+    public static RunAs resolve(ResourceId id, String user, String group)
             throws ResourceException, InterruptedException {
         if (user.isEmpty() && group.isEmpty()) {
             return AGENT;
@@ -87,34 +85,18 @@ record RunAs(List<String> setpriv, Map<String, String> environment) {
         String field = database.equals("passwd") ? "user" : "group";
         Path getent = Executables.findOnAgentPath("getent").orElseThrow(() -> new ResourceException(id,
                 "cannot look up " + field + " '" + name + "': getent is not installed"));
-        Process p;
+        GroupCommand.Result result;
         try {
-            p = new ProcessBuilder(getent.toString(), database, name)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-        } catch (IOException e) {
+            result = new GroupCommand("getent " + database + " " + name, List.of(getent.toString(), database, name),
+                    "", Map.of(), LOOKUP_TIMEOUT, AGENT, CommandOutput.DISCARD).withCapture(LOOKUP_OUTPUT_BYTES).run();
+        } catch (CommandException e) {
             throw new ResourceException(id, "cannot look up " + field + " '" + name + "': " + e.getMessage(), e);
         }
-        String out;
-        try {
-            if (!p.waitFor(LOOKUP_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new ResourceException(id, "cannot look up " + field + " '" + name + "': getent "
-                        + database + " did not answer within " + LOOKUP_SECONDS + " s");
-            }
-            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            throw e;
-        } catch (IOException e) {
-            throw new ResourceException(id, "cannot look up " + field + " '" + name + "': " + e.getMessage(), e);
-        }
-        int status = p.exitValue();
+        int status = result.status();
         if (status == 2) {
             throw new ResourceException(id, field + ": no such " + field + " '" + name + "' on this host");
         }
-        String entry = out.lines().findFirst().orElse("");
+        String entry = result.output().orElse("").lines().findFirst().orElse("");
         List<String> fields = List.of(entry.split(":", -1));
         int expected = database.equals("passwd") ? 7 : 4;
         if (status != 0 || fields.size() < expected || !isId(fields.get(2))
@@ -129,12 +111,8 @@ record RunAs(List<String> setpriv, Map<String, String> environment) {
         return !s.isEmpty() && s.length() <= 10 && s.chars().allMatch(Character::isDigit);
     }
 
-    /** The agent's effective uid (the owner of its {@code /proc/self}), or -1 when unknown. */
+    /** The agent's effective uid. */
     private static int effectiveUid() {
-        try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        } catch (IOException | UnsupportedOperationException e) {
-            return -1;
-        }
+        return Libc.geteuid();
     }
 }

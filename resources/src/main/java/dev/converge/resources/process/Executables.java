@@ -1,4 +1,4 @@
-package dev.converge.resources.exec;
+package dev.converge.resources.process;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /** Finds executables the way {@code execvp(3)} does, so a missing one is reported up front. */
-final class Executables {
+public final class Executables {
 
     /** execvp's search path when PATH is unset. */
-    static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+    public static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 
     private Executables() {
     }
@@ -19,7 +19,7 @@ final class Executables {
      * (relative ones resolve against {@code cwd}); any other name is looked up in
      * {@code searchPath}, whose empty entries mean {@code cwd}.
      */
-    static Optional<Path> find(String name, String searchPath, Path cwd) {
+    public static Optional<Path> find(String name, String searchPath, Path cwd) {
         try {
             if (name.contains("/")) {
                 return executable(cwd.resolve(name));
@@ -40,7 +40,7 @@ final class Executables {
      * The absolute file {@code name} names: itself when absolute, else its match in the
      * absolute entries of {@code searchPath}; empty for a relative path or a name not found.
      */
-    static Optional<Path> findAbsolute(String name, String searchPath) {
+    public static Optional<Path> findAbsolute(String name, String searchPath) {
         try {
             if (name.contains("/")) {
                 Path p = Path.of(name);
@@ -61,7 +61,7 @@ final class Executables {
     }
 
     /** {@code name} found on the agent's own PATH, then in /usr/bin and /bin. */
-    static Optional<Path> findOnAgentPath(String name) {
+    public static Optional<Path> findOnAgentPath(String name) {
         String path = System.getenv("PATH");
         String searchPath = (path == null ? "" : path + ":") + "/usr/bin:/bin";
         return find(name, searchPath, Path.of("/"));

@@ -1,21 +1,17 @@
-package dev.converge.resources.exec;
+package dev.converge.resources.process;
 
 import static dev.converge.resources.testing.Processes.alive;
-import static dev.converge.resources.exec.ExecBuilder.publish;
-import static dev.converge.resources.exec.ExecBuilder.readPid;
-import static dev.converge.resources.exec.ExecBuilder.sh;
+import static dev.converge.resources.testing.Processes.publish;
+import static dev.converge.resources.testing.Processes.readPid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.converge.resources.ResourceId;
-import dev.converge.resources.testing.RecordingContext;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,23 +20,16 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class LiveGroupsTest {
 
-    private static final ResourceId ID = ResourceId.of("exec", "stubborn");
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
 
-    private final RecordingContext ctx = new RecordingContext(ID);
     private final LiveGroups groups = new LiveGroups();
 
-    @AfterEach
-    void closeContext() throws IOException {
-        ctx.close();
-    }
-
     private GroupCommand command(String shellText) {
-        return new GroupCommand(ID, ctx, CommandLine.of(sh(shellText).build(), CommandLine.Role.CMD), Map.of(),
-                0, RunAs.AGENT).withLiveGroups(groups);
+        return new GroupCommand("stubborn", List.of("sh", "-c", shellText), "", Map.of(), Duration.ZERO, RunAs.AGENT,
+                CommandOutput.DISCARD).withLiveGroups(groups);
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.converge.resources.exec;
+package dev.converge.resources.process;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -15,13 +15,13 @@ import java.util.function.Consumer;
  *
  * <p>Not thread-safe: one splitter per stream.
  */
-final class LineSplitter {
+public final class LineSplitter {
 
     /** The longest line passed on whole, in bytes. */
-    static final int MAX_LINE_BYTES = 64 * 1024;
+    public static final int MAX_LINE_BYTES = 64 * 1024;
 
     /** Appended to a line cut at {@link #MAX_LINE_BYTES}. */
-    static final String TRUNCATED = " [truncated: line longer than " + MAX_LINE_BYTES + " bytes]";
+    public static final String TRUNCATED = " [truncated: line longer than " + MAX_LINE_BYTES + " bytes]";
 
     private final Consumer<String> sink;
     private byte[] line = new byte[256];

@@ -1,4 +1,4 @@
-package dev.converge.resources.exec;
+package dev.converge.resources.process;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,0 +1,634 @@
+package dev.converge.resources.posix;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The C library calls the JDK does not offer, made through {@code java.lang.foreign}: process
+ * spawning ({@code posix_spawn} and its attributes), signals, pipes, {@code epoll}, pidfds and
+ * {@code inotify}. Linux with glibc 2.34 or later on x86_64 or aarch64 only;
+ * {@link Platform#unsupported} says why another platform cannot run the agent, and must be asked
+ * before this class is first used.
+ *
+ * <p>Each method is one call. A call that fails throws an {@link ErrnoException} naming the
+ * function and {@code errno}, except where the Javadoc says it returns the error number. Memory
+ * passed in must stay valid for the call only; nothing here keeps it.
+ *
+ * <p>Thread-safe: any thread may call any method; {@code errno} is captured per call.
+ */
+public final class Libc {
+
+    public static final int ENOENT = 2;
+    public static final int ESRCH = 3;
+    public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
+    public static final int EACCES = 13;
+
+    public static final int SIGKILL = 9;
+    public static final int SIGTERM = 15;
+
+    public static final int O_RDONLY = 0;
+    public static final int O_NONBLOCK = 0x800;
+    public static final int O_CLOEXEC = 0x80000;
+
+    public static final int EPOLLIN = 0x1;
+    public static final int EPOLLERR = 0x8;
+    public static final int EPOLLHUP = 0x10;
+
+    public static final int IN_NONBLOCK = O_NONBLOCK;
+    public static final int IN_CLOEXEC = O_CLOEXEC;
+
+    /** {@code posix_spawnattr_setflags}: reset the signals of {@code setsigdefault} to default. */
+    public static final short POSIX_SPAWN_SETSIGDEF = 0x04;
+    /** {@code posix_spawnattr_setflags}: set the mask of {@code setsigmask}. */
+    public static final short POSIX_SPAWN_SETSIGMASK = 0x08;
+    /** {@code posix_spawnattr_setflags}: the child calls {@code setsid()} (glibc 2.26). */
+    public static final short POSIX_SPAWN_SETSID = 0x80;
+
+    /**
+     * {@code struct epoll_event}: a 32-bit event mask, then 64 bits of user data; packed on
+     * x86_64, aligned to 8 elsewhere.
+     */
+    public static final StructLayout EPOLL_EVENT = isX86()
+            ? MemoryLayout.structLayout(JAVA_INT.withName("events"),
+                    JAVA_LONG.withByteAlignment(4).withName("data"))
+            : MemoryLayout.structLayout(JAVA_INT.withName("events"), MemoryLayout.paddingLayout(4),
+                    JAVA_LONG.withName("data"));
+
+    private static final VarHandle EPOLL_EVENTS =
+            EPOLL_EVENT.arrayElementVarHandle(MemoryLayout.PathElement.groupElement("events"));
+    private static final VarHandle EPOLL_DATA =
+            EPOLL_EVENT.arrayElementVarHandle(MemoryLayout.PathElement.groupElement("data"));
+
+    /** Bytes reserved for a {@code posix_spawnattr_t} (336 on x86_64 glibc). */
+    private static final long SPAWNATTR_BYTES = 512;
+    /** Bytes reserved for a {@code posix_spawn_file_actions_t} (80 on x86_64 glibc). */
+    private static final long FILE_ACTIONS_BYTES = 128;
+    /** Bytes of a glibc {@code sigset_t}. */
+    private static final long SIGSET_BYTES = 128;
+    private static final long SYS_PIDFD_OPEN = 434;
+    private static final int EPOLL_CTL_ADD = 1;
+    private static final int EPOLL_CTL_DEL = 2;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
+    private static final int WNOHANG = 1;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option ERRNO_OPTION = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle STRERROR = plain("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle CLOSE = withErrno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle READ =
+            withErrno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE =
+            withErrno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle PIPE2 = withErrno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FCNTL = withErrno("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle KILL = withErrno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle WAITPID =
+            withErrno("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETEUID = plain("geteuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle SYSCALL = withErrno("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle EPOLL_CREATE1 =
+            withErrno("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle EPOLL_CTL =
+            withErrno("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle EPOLL_WAIT =
+            withErrno("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle INOTIFY_INIT1 =
+            withErrno("inotify_init1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle INOTIFY_ADD_WATCH =
+            withErrno("inotify_add_watch", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle POLL =
+            withErrno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SIGEMPTYSET = plain("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SIGFILLSET = plain("sigfillset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SPAWNATTR_INIT =
+            plain("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SPAWNATTR_DESTROY =
+            plain("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SPAWNATTR_SETFLAGS =
+            plain("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
+    private static final MethodHandle SPAWNATTR_SETSIGMASK =
+            plain("posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SPAWNATTR_SETSIGDEFAULT =
+            plain("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle ACTIONS_INIT =
+            plain("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle ACTIONS_DESTROY =
+            plain("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle ACTIONS_ADDOPEN = plain("posix_spawn_file_actions_addopen",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ACTIONS_ADDDUP2 = plain("posix_spawn_file_actions_adddup2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ACTIONS_ADDCHDIR = plain("posix_spawn_file_actions_addchdir_np",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle ACTIONS_ADDCLOSEFROM = plain("posix_spawn_file_actions_addclosefrom_np",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle POSIX_SPAWN = plain("posix_spawn",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+
+    private static final long SCRATCH_OFFSET = 16;
+    private static final long SCRATCH_BYTES = 32;
+    /** Per thread: the errno capture at offset 0, then {@link #SCRATCH_BYTES} for a call's out-parameters. */
+    private static final ThreadLocal<MemorySegment> SCRATCH =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(SCRATCH_OFFSET + SCRATCH_BYTES, 8));
+
+    private Libc() {
+    }
+
+    /** What {@code errno} means, e.g. {@code No such file or directory}. */
+    public static String describe(int errno) {
+        MemorySegment text;
+        try {
+            text = (MemorySegment) STRERROR.invokeExact(errno);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        return text.equals(MemorySegment.NULL) ? "error " + errno : text.reinterpret(256).getString(0);
+    }
+
+    /** The effective user id. */
+    public static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    public static void close(int fd) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        int r;
+        try {
+            r = (int) CLOSE.invokeExact(state, fd);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        check("close", r, state);
+    }
+
+    /** Closes {@code fd}, ignoring errors (for cleanup paths); negative descriptors are skipped. */
+    public static void closeQuietly(int fd) {
+        if (fd >= 0) {
+            try {
+                close(fd);
+            } catch (ErrnoException e) {
+                // The descriptor is released whatever close reports.
+            }
+        }
+    }
+
+    /**
+     * Reads up to {@code n} bytes into {@code buffer}.
+     *
+     * @return the bytes read, 0 at end of file, or {@code -EAGAIN} when a non-blocking
+     *     descriptor has nothing now
+     */
+    public static long read(int fd, MemorySegment buffer, long n) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        long r;
+        try {
+            r = (long) READ.invokeExact(state, fd, buffer, n);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        if (r >= 0) {
+            return r;
+        }
+        int errno = errno(state);
+        if (errno == EAGAIN) {
+            return -EAGAIN;
+        }
+        throw new ErrnoException("read", errno);
+    }
+
+    /** Writes up to {@code n} bytes of {@code buffer}; returns how many were written. */
+    public static long write(int fd, MemorySegment buffer, long n) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        long r;
+        try {
+            r = (long) WRITE.invokeExact(state, fd, buffer, n);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        if (r < 0) {
+            throw new ErrnoException("write", errno(state));
+        }
+        return r;
+    }
+
+    /** A pipe: {@code [read end, write end]}, both with {@code flags} ({@link #O_CLOEXEC}, ...). */
+    public static int[] pipe(int flags) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        MemorySegment fds = state.asSlice(SCRATCH_OFFSET, 8);
+        int r;
+        try {
+            r = (int) PIPE2.invokeExact(state, fds, flags);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        check("pipe2", r, state);
+        return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+    }
+
+    /** Makes {@code fd} non-blocking (its own open file description: one pipe end only). */
+    public static void setNonBlocking(int fd) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        try {
+            int flags = (int) FCNTL.invokeExact(state, fd, F_GETFL, 0L);
+            if (flags < 0 || (int) FCNTL.invokeExact(state, fd, F_SETFL, (long) (flags | O_NONBLOCK)) < 0) {
+                throw new ErrnoException("fcntl", errno(state));
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /**
+     * Sends {@code signal} to {@code pid} (a process group when negative); 0 only checks that
+     * the target exists.
+     *
+     * @return 0, or the error number ({@link #ESRCH}: no such process or group)
+     */
+    public static int kill(int pid, int signal) {
+        MemorySegment state = SCRATCH.get();
+        int r;
+        try {
+            r = (int) KILL.invokeExact(state, pid, signal);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        return r == 0 ? 0 : errno(state);
+    }
+
+    /**
+     * Reaps {@code pid} if it has exited, without waiting.
+     *
+     * @return its exit status (128 + N when signal N killed it), or empty while it runs
+     */
+    public static Optional<Integer> reap(int pid) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        MemorySegment status = state.asSlice(SCRATCH_OFFSET, 4);
+        int r;
+        try {
+            do {
+                r = (int) WAITPID.invokeExact(state, pid, status, WNOHANG);
+            } while (r < 0 && errno(state) == EINTR);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        if (r < 0) {
+            throw new ErrnoException("waitpid", errno(state));
+        }
+        if (r == 0) {
+            return Optional.empty();
+        }
+        int s = status.get(JAVA_INT, 0);
+        int signal = s & 0x7f;
+        return Optional.of(signal == 0 ? (s >> 8) & 0xff : 128 + signal);
+    }
+
+    /** A close-on-exec pidfd for {@code pid}: readable once the process has exited (Linux 5.3). */
+    public static int pidfdOpen(int pid) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        long fd;
+        try {
+            fd = (long) SYSCALL.invokeExact(state, SYS_PIDFD_OPEN, (long) pid, 0L);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        if (fd < 0) {
+            throw new ErrnoException("pidfd_open", errno(state));
+        }
+        return (int) fd;
+    }
+
+    /** A close-on-exec epoll instance. */
+    public static int epollCreate() throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        int r;
+        try {
+            r = (int) EPOLL_CREATE1.invokeExact(state, O_CLOEXEC);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        return check("epoll_create1", r, state);
+    }
+
+    /** Watches {@code fd} for {@code events}; each report carries {@code data}. */
+    public static void epollAdd(int epfd, int fd, int events, long data) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        MemorySegment event = state.asSlice(SCRATCH_OFFSET, EPOLL_EVENT.byteSize());
+        EPOLL_EVENTS.set(event, 0L, 0L, events);
+        EPOLL_DATA.set(event, 0L, 0L, data);
+        int r;
+        try {
+            r = (int) EPOLL_CTL.invokeExact(state, epfd, EPOLL_CTL_ADD, fd, event);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        check("epoll_ctl", r, state);
+    }
+
+    /** Stops watching {@code fd}. */
+    public static void epollDelete(int epfd, int fd) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        int r;
+        try {
+            r = (int) EPOLL_CTL.invokeExact(state, epfd, EPOLL_CTL_DEL, fd, MemorySegment.NULL);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        check("epoll_ctl", r, state);
+    }
+
+    /**
+     * Waits for events into {@code events} (an array of {@link #EPOLL_EVENT}).
+     *
+     * @return how many were reported; 0 when interrupted by a signal
+     */
+    public static int epollWait(int epfd, MemorySegment events, int timeoutMillis) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        int max = (int) (events.byteSize() / EPOLL_EVENT.byteSize());
+        int n;
+        try {
+            n = (int) EPOLL_WAIT.invokeExact(state, epfd, events, max, timeoutMillis);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        if (n < 0 && errno(state) == EINTR) {
+            return 0;
+        }
+        return check("epoll_wait", n, state);
+    }
+
+    /** The event mask of entry {@code i} of an epoll result. */
+    public static int epollEvents(MemorySegment events, long i) {
+        return (int) EPOLL_EVENTS.get(events, 0L, i);
+    }
+
+    /** The user data of entry {@code i} of an epoll result. */
+    public static long epollData(MemorySegment events, long i) {
+        return (long) EPOLL_DATA.get(events, 0L, i);
+    }
+
+    public static int inotifyInit(int flags) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        int r;
+        try {
+            r = (int) INOTIFY_INIT1.invokeExact(state, flags);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        return check("inotify_init1", r, state);
+    }
+
+    /** Adds a watch of {@code path} for {@code mask}; returns the watch descriptor. */
+    public static int inotifyAddWatch(int fd, String path, int mask) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = SCRATCH.get();
+            int r;
+            try {
+                r = (int) INOTIFY_ADD_WATCH.invokeExact(state, fd, arena.allocateFrom(path), mask);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            return check("inotify_add_watch", r, state);
+        }
+    }
+
+    /**
+     * {@code poll(2)} over {@code fds} (an array of {@code struct pollfd}).
+     *
+     * @return how many have events; 0 on timeout or when interrupted by a signal
+     */
+    public static int poll(MemorySegment fds, long count, int timeoutMillis) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        int n;
+        try {
+            n = (int) POLL.invokeExact(state, fds, count, timeoutMillis);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        if (n < 0 && errno(state) == EINTR) {
+            return 0;
+        }
+        return check("poll", n, state);
+    }
+
+    /**
+     * Starts {@code path} with {@code argv} and {@code envp} (NULL-terminated arrays of C
+     * strings) as {@code posix_spawn(3)} does, with the file actions and attributes given.
+     *
+     * @return the child's pid
+     * @throws ErrnoException when it could not start; glibc reports a failed {@code exec} (no such
+     *     file, not executable) or file action ({@code chdir}) here too
+     */
+    public static int spawn(MemorySegment path, SpawnFileActions actions, SpawnAttributes attributes,
+            MemorySegment argv, MemorySegment envp) throws ErrnoException {
+        MemorySegment pid = SCRATCH.get().asSlice(SCRATCH_OFFSET, 4);
+        int error;
+        try {
+            error = (int) POSIX_SPAWN.invokeExact(pid, path, actions.segment, attributes.segment, argv, envp);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        if (error != 0) {
+            throw new ErrnoException("posix_spawn", error);
+        }
+        return pid.get(JAVA_INT, 0);
+    }
+
+    /** A {@code posix_spawn_file_actions_t} in {@code arena}; {@link #close} destroys it. Confined to one thread. */
+    public static final class SpawnFileActions implements AutoCloseable {
+
+        private final MemorySegment segment;
+
+        public SpawnFileActions(Arena arena) throws ErrnoException {
+            segment = arena.allocate(FILE_ACTIONS_BYTES, 16);
+            checkError("posix_spawn_file_actions_init", exact(ACTIONS_INIT, segment));
+        }
+
+        /** The child opens {@code path} on descriptor {@code fd}. */
+        public SpawnFileActions open(int fd, MemorySegment path, int flags) throws ErrnoException {
+            int error;
+            try {
+                error = (int) ACTIONS_ADDOPEN.invokeExact(segment, fd, path, flags, 0);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            checkError("posix_spawn_file_actions_addopen", error);
+            return this;
+        }
+
+        /** The child duplicates {@code fd} onto {@code target} (which is not close-on-exec). */
+        public SpawnFileActions dup2(int fd, int target) throws ErrnoException {
+            int error;
+            try {
+                error = (int) ACTIONS_ADDDUP2.invokeExact(segment, fd, target);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            checkError("posix_spawn_file_actions_adddup2", error);
+            return this;
+        }
+
+        /** The child closes every descriptor from {@code fd} up. */
+        public SpawnFileActions closeFrom(int fd) throws ErrnoException {
+            int error;
+            try {
+                error = (int) ACTIONS_ADDCLOSEFROM.invokeExact(segment, fd);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            checkError("posix_spawn_file_actions_addclosefrom_np", error);
+            return this;
+        }
+
+        /** The child changes to directory {@code path}. */
+        public SpawnFileActions chdir(MemorySegment path) throws ErrnoException {
+            checkError("posix_spawn_file_actions_addchdir_np", exact(ACTIONS_ADDCHDIR, segment, path));
+            return this;
+        }
+
+        @Override
+        public void close() {
+            exact(ACTIONS_DESTROY, segment);
+        }
+    }
+
+    /** A {@code posix_spawnattr_t} in {@code arena}; {@link #close} destroys it. Confined to one thread. */
+    public static final class SpawnAttributes implements AutoCloseable {
+
+        private final Arena arena;
+        private final MemorySegment segment;
+
+        public SpawnAttributes(Arena arena) throws ErrnoException {
+            this.arena = arena;
+            segment = arena.allocate(SPAWNATTR_BYTES, 16);
+            checkError("posix_spawnattr_init", exact(SPAWNATTR_INIT, segment));
+        }
+
+        public SpawnAttributes flags(short flags) throws ErrnoException {
+            int error;
+            try {
+                error = (int) SPAWNATTR_SETFLAGS.invokeExact(segment, flags);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            checkError("posix_spawnattr_setflags", error);
+            return this;
+        }
+
+        /** The child starts with no signal blocked (with {@link #POSIX_SPAWN_SETSIGMASK}). */
+        public SpawnAttributes emptySignalMask() throws ErrnoException {
+            MemorySegment set = arena.allocate(SIGSET_BYTES, 8);
+            exact(SIGEMPTYSET, set);
+            checkError("posix_spawnattr_setsigmask", exact(SPAWNATTR_SETSIGMASK, segment, set));
+            return this;
+        }
+
+        /** The child resets every signal to its default action (with {@link #POSIX_SPAWN_SETSIGDEF}). */
+        public SpawnAttributes allSignalsDefault() throws ErrnoException {
+            MemorySegment set = arena.allocate(SIGSET_BYTES, 8);
+            exact(SIGFILLSET, set);
+            checkError("posix_spawnattr_setsigdefault", exact(SPAWNATTR_SETSIGDEFAULT, segment, set));
+            return this;
+        }
+
+        @Override
+        public void close() {
+            exact(SPAWNATTR_DESTROY, segment);
+        }
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    private static int check(String function, int result, MemorySegment state) throws ErrnoException {
+        if (result < 0) {
+            throw new ErrnoException(function, errno(state));
+        }
+        return result;
+    }
+
+    /** For the {@code posix_spawn} family, which return the error number instead of setting errno. */
+    private static void checkError(String function, int error) throws ErrnoException {
+        if (error != 0) {
+            throw new ErrnoException(function, error);
+        }
+    }
+
+    /** Calls a {@code (pointer) -> int} function. */
+    private static int exact(MethodHandle handle, MemorySegment a) {
+        try {
+            return (int) handle.invokeExact(a);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** Calls a {@code (pointer, pointer) -> int} function. */
+    private static int exact(MethodHandle handle, MemorySegment a, MemorySegment b) {
+        try {
+            return (int) handle.invokeExact(a, b);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** The JVM's own errors pass; a downcall throws nothing checked. */
+    private static RuntimeException rethrow(Throwable e) {
+        if (e instanceof RuntimeException r) {
+            throw r;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        return new IllegalStateException(e);
+    }
+
+    private static MethodHandle plain(String function, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(symbol(function), descriptor);
+    }
+
+    private static MethodHandle withErrno(String function, FunctionDescriptor descriptor, Linker.Option... more) {
+        var options = new Linker.Option[more.length + 1];
+        options[0] = ERRNO_OPTION;
+        System.arraycopy(more, 0, options, 1, more.length);
+        return LINKER.downcallHandle(symbol(function), descriptor, options);
+    }
+
+    private static MemorySegment symbol(String function) {
+        return LOOKUP.find(function).orElseThrow(() -> new IllegalStateException(
+                "the C library has no " + function + "; " + Platform.REQUIREMENT));
+    }
+
+    private static boolean isX86() {
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        return arch.equals("amd64") || arch.equals("x86_64");
+    }
+}
