@@ -30,13 +30,9 @@ public final class Platform {
 
     /** Why the native layer cannot work here, or empty when it can. */
     public static Optional<String> unsupported() {
-        String os = System.getProperty("os.name", "");
-        String arch = System.getProperty("os.arch", "");
-        if (!os.equals("Linux")) {
-            return Optional.of(REQUIREMENT + "; this is " + os);
-        }
-        if (!ARCHES.contains(arch)) {
-            return Optional.of(REQUIREMENT + "; this machine is " + arch);
+        Optional<String> machine = unsupported(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+        if (machine.isPresent()) {
+            return machine;
         }
         SymbolLookup libc = Linker.nativeLinker().defaultLookup();
         for (String function : REQUIRED) {
@@ -44,7 +40,22 @@ public final class Platform {
                 return Optional.of(REQUIREMENT + "; this C library has no " + function);
             }
         }
-        String version = libcVersion(libc);
+        return unsupportedGlibc(libcVersion(libc));
+    }
+
+    /** Why an {@code os} ({@code os.name}) on {@code arch} ({@code os.arch}) cannot run the agent, or empty. */
+    static Optional<String> unsupported(String os, String arch) {
+        if (!os.equals("Linux")) {
+            return Optional.of(REQUIREMENT + "; this is " + os);
+        }
+        if (!ARCHES.contains(arch)) {
+            return Optional.of(REQUIREMENT + "; this machine is " + arch);
+        }
+        return Optional.empty();
+    }
+
+    /** Why glibc {@code version} (e.g. {@code 2.36}) is too old, or empty when it will do. */
+    static Optional<String> unsupportedGlibc(String version) {
         String[] parts = version.split("\\.");
         try {
             int major = Integer.parseInt(parts[0]);
