@@ -76,7 +76,8 @@ bench: build bench-deps
 	  --noop-sizes $(NOOP_SIZES) --files $(FILES) --timeout $(BENCH_TIMEOUT) $(if $(ONLY),--only $(ONLY))
 
 # `make bench-micro`: JMH micro-benchmarks of the in-process costs (YAML load, snapshot, plan,
-# engine per vertex, live swap) at 1,000 and 10,000 vertices; about 3 minutes. Writes
+# engine per vertex, live swap) at 1,000 and 10,000 vertices, and one /bin/true spawned and reaped
+# (SpawnBenchmark: the agent's runner beside ProcessBuilder); about 4 minutes. Writes
 # $(BENCH_OUT)/jmh.csv and jmh.txt. Narrow it with e.g. JMH_ARGS='EngineBenchmark -p size=10000'.
 JMH_ARGS ?=
 bench-micro: build
