@@ -328,7 +328,7 @@ public final class BenchMain {
                   run one after the other, one process each: converge's best in-process time (load and plan,
                   starting, waiting for and reaping each command, its log lines and summary; not JVM start and
                   exit), make's and ninja's best wall time (the whole process).
-                - `many-true` is %,d independent `true` commands (no edge, run with -j%,d by make and
+                - `many-true` is %,d independent `true` commands (no edge, run with `-j%d` by make and
                   ninja); `chain-true` a chain of %,d `true` commands, each depending on the one before.
                   converge and make run `true` without a shell, ninja runs `/bin/sh -c true` (one process
                   too: the shell runs its builtin `true`).
