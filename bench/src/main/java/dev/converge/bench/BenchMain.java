@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -36,7 +37,8 @@ public final class BenchMain {
               --runs        timed runs per tool and workload (default 5, at least 1)
               --warmup      untimed runs before them (default 1)
               --only        workloads to run: a name or a prefix up to a '-' (noop-dag, files);
-                            default all: seed chains diamond noop-dag-N files-N files-N-converged startup
+                            default all: seed chains diamond many-true chain-true noop-dag-N files-N
+                            files-N-converged startup
               --out         where results and the generated graphs go (default agent/target/bench)
               --agent       the converge launcher (default agent/bin/agent)
               --noop-sizes  node counts of the noop-dag workloads (default 10000)
@@ -161,28 +163,40 @@ public final class BenchMain {
         }
     }
 
+    /**
+     * The size of the spawn workloads: {@code many-true} has this many independent {@code true}
+     * commands, {@code chain-true} a chain with this many edges (one more command).
+     */
+    static final int SPAWNS = 2_000;
+
     /** Every workload, in table order. */
     static List<Workload> workloads(Options options) {
         List<Tool> all = List.of(Tool.CONVERGE, Tool.MAKE, Tool.NINJA);
         List<Tool> converge = List.of(Tool.CONVERGE);
         Workload.Step nothing = () -> { };
         List<Workload> workloads = new ArrayList<>();
-        workloads.add(new Workload("seed", DagGenerator.seed(), OptionalDouble.of(3.0), all, nothing, false));
+        workloads.add(new Workload("seed", DagGenerator.seed(), OptionalDouble.of(3.0), all, nothing, false, false));
         workloads.add(new Workload("chains", DagGenerator.chains(20, 5, "sleep 0.2"), OptionalDouble.of(1.0), all,
-                nothing, false));
+                nothing, false, false));
         workloads.add(new Workload("diamond", DagGenerator.diamond(100, "sleep 0.1"), OptionalDouble.of(0.3), all,
-                nothing, false));
+                nothing, false, false));
+        workloads.add(new Workload("many-true", DagGenerator.independent("many-true", SPAWNS, "true"),
+                OptionalDouble.empty(), all, nothing, false, false));
+        workloads.add(new Workload("chain-true", DagGenerator.chain("chain-true", SPAWNS, "true"),
+                OptionalDouble.empty(), all, nothing, false, true));
         for (int n : options.noopSizes()) {
             workloads.add(new Workload("noop-dag-" + n, DagGenerator.noopDag(n, 3), OptionalDouble.empty(), converge,
-                    nothing, false));
+                    nothing, false, false));
         }
         String files = "files-" + options.files();
         Path tree = options.out().resolve("work").resolve(files).resolve("tree");
         Dag filesDag = DagGenerator.files(options.files(), tree);
-        workloads.add(new Workload(files, filesDag, OptionalDouble.empty(), converge, () -> emptyDirectory(tree), false));
+        workloads.add(new Workload(files, filesDag, OptionalDouble.empty(), converge, () -> emptyDirectory(tree),
+                false, false));
         workloads.add(new Workload(files + "-converged", filesDag, OptionalDouble.empty(), converge,
-                () -> Files.createDirectories(tree), true));
-        workloads.add(new Workload("startup", DagGenerator.startup(), OptionalDouble.empty(), all, nothing, false));
+                () -> Files.createDirectories(tree), true, false));
+        workloads.add(new Workload("startup", DagGenerator.startup(), OptionalDouble.empty(), all, nothing, false,
+                false));
         return workloads;
     }
 
@@ -223,7 +237,7 @@ public final class BenchMain {
             }
         }
         System.out.println();
-        return new Result(workload.name(), tool, samples, workload.idealSeconds());
+        return new Result(workload.name(), tool, samples, workload.idealSeconds(), workload.spawns());
     }
 
     /** One run of the tool under GNU time; the tool's output goes to {@code <tool>.log} in {@code dir}. */
@@ -238,7 +252,7 @@ public final class BenchMain {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         long start = System.nanoTime();
         Process process = builder.start();
-        if (!process.waitFor(options.timeoutSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!process.waitFor(options.timeoutSeconds(), TimeUnit.SECONDS)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly().waitFor();
             throw new RunFailedException(workload.name() + "/" + tool.label() + " still running after "
@@ -290,7 +304,7 @@ public final class BenchMain {
     }
 
     private static String markdownDocument(Options options, String table) {
-        return """
+        return String.format(Locale.ROOT, """
                 # converge benchmark
 
                 %d timed runs per row after %d untimed, one process at a time, on %d CPUs (JDK of the driver: %s).
@@ -304,12 +318,23 @@ public final class BenchMain {
                   maximum over the runs.
                 - **in-process s**: converge only, the median of the agent's own times: graph file read,
                   validated and planned ("loaded and planned in") plus the run to its summary ("summary: ... in"):
-                  everything but JVM start and exit.
+                  everything but JVM start and exit. **in-process best s**: the smallest of them.
                 - **ratio**: median / ideal, where the ideal is the critical path of the commands' sleeps;
                   without one, median / the fastest tool's median on that workload.
+                - **in-process best / ninja best**: converge rows only, converge's best in-process time over
+                  ninja's best wall time on the same workload (JVM start and exit left out of converge's side
+                  only); `-` where ninja did not run.
+                - **best µs/spawn**: `chain-true` only, the best run's time divided by its %,d commands, which
+                  run one after the other, one process each: converge's best in-process time (load and plan,
+                  starting, waiting for and reaping each command, its log lines and summary; not JVM start and
+                  exit), make's and ninja's best wall time (the whole process).
+                - `many-true` is %,d independent `true` commands (no edge, run with `-j%d` by make and
+                  ninja); `chain-true` a chain of %,d `true` commands, each depending on the one before.
+                  converge and make run `true` without a shell, ninja runs `/bin/sh -c true` (one process
+                  too: the shell runs its builtin `true`).
                 - `files-N` applies N file resources to an empty directory; `files-N-converged` applies the same
                   graph again to the converged tree; `startup` is a one-noop graph.
-                """.formatted(options.runs(), options.warmup(), Runtime.getRuntime().availableProcessors(),
-                Runtime.version(), table);
+                """, options.runs(), options.warmup(), Runtime.getRuntime().availableProcessors(),
+                Runtime.version(), table, SPAWNS + 1, SPAWNS, SPAWNS, SPAWNS + 1);
     }
 }

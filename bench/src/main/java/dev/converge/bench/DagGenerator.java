@@ -53,6 +53,40 @@ public final class DagGenerator {
     }
 
     /**
+     * {@code n} exec nodes running {@code command} and no edge, named {@code t00000} on: nothing orders
+     * them, so a tool may run all of them at once and the graph has no critical path to speak of.
+     */
+    public static Dag independent(String name, int n, String command) {
+        if (n < 1) {
+            throw new IllegalArgumentException("independent: n must be >= 1, not " + n);
+        }
+        List<Node> nodes = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            nodes.add(Node.exec(taskName(i), command, List.of()));
+        }
+        return new Dag(name, nodes);
+    }
+
+    /**
+     * One chain of {@code edges + 1} exec nodes running {@code command}, named {@code t00000} on: each
+     * depends on the one before, so a tool runs them strictly one after the other, whatever its -j.
+     */
+    public static Dag chain(String name, int edges, String command) {
+        if (edges < 0) {
+            throw new IllegalArgumentException("chain: edges must be >= 0, not " + edges);
+        }
+        List<Node> nodes = new ArrayList<>(edges + 1);
+        for (int i = 0; i <= edges; i++) {
+            nodes.add(Node.exec(taskName(i), command, i == 0 ? List.of() : List.of(taskName(i - 1))));
+        }
+        return new Dag(name, nodes);
+    }
+
+    private static String taskName(int i) {
+        return "t%05d".formatted(i);
+    }
+
+    /**
      * A random DAG of {@code n} noop nodes: node i gets 0 to {@code maxFanIn} distinct parents drawn
      * uniformly from nodes 0..i-1, so the graph is acyclic by construction.
      */

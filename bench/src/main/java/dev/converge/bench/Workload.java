@@ -1,7 +1,9 @@
 package dev.converge.bench;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /**
  * One row group of the table: a graph, the tools that run it, and what "ideal" means for it.
@@ -14,18 +16,28 @@ import java.util.OptionalDouble;
  * @param beforeEach run before every run, timed or not, outside the timing
  * @param prime      whether one untimed converge run must precede the timed ones even with no
  *                   warm-up (the files workload on an already converged tree)
+ * @param perSpawn   whether the table gives its time per spawned command: only for a graph of exec
+ *                   nodes, each of which runs one command, so a run spawns one process per node
  */
 public record Workload(String name, Dag dag, OptionalDouble idealSeconds, List<Tool> tools,
-                       Step beforeEach, boolean prime) {
+                       Step beforeEach, boolean prime, boolean perSpawn) {
 
     public Workload {
         tools = List.copyOf(tools);
+        if (perSpawn && !dag.nodes().stream().allMatch(node -> node.kind() == Node.Kind.EXEC)) {
+            throw new IllegalArgumentException(name + ": a per-spawn figure needs a graph of exec nodes only");
+        }
+    }
+
+    /** The number of commands one run spawns when the table gives a per-spawn figure; empty otherwise. */
+    public OptionalInt spawns() {
+        return perSpawn ? OptionalInt.of(dag.nodes().size()) : OptionalInt.empty();
     }
 
     /** Setup work that may fail with an I/O error. */
     @FunctionalInterface
     public interface Step {
-        void run() throws java.io.IOException;
+        void run() throws IOException;
     }
 
     /** Whether a {@code --only} token selects this workload: equal to its name, or a prefix ending at a '-'. */

@@ -1,6 +1,7 @@
 package dev.converge.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.converge.agent.graph.EdgeSpec;
 import dev.converge.agent.graph.GraphSnapshot;
@@ -8,6 +9,7 @@ import dev.converge.agent.yaml.GraphLoader;
 import dev.converge.resources.Kinds;
 import dev.converge.resources.ResourceId;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -21,7 +23,8 @@ import org.junit.jupiter.api.Test;
 class DagGeneratorTest {
 
     private static final List<Dag> EXEC_DAGS = List.of(DagGenerator.seed(), DagGenerator.chains(20, 5, "sleep 0.2"),
-            DagGenerator.diamond(100, "sleep 0.1"), DagGenerator.noopDag(2_000, 3), DagGenerator.startup());
+            DagGenerator.diamond(100, "sleep 0.1"), DagGenerator.independent("many-true", 2_000, "true"),
+            DagGenerator.chain("chain-true", 2_000, "true"), DagGenerator.noopDag(2_000, 3), DagGenerator.startup());
 
     @Test
     void shapesAreAsSpecified() {
@@ -37,6 +40,36 @@ class DagGeneratorTest {
     }
 
     @Test
+    void independentCommandsHaveNoEdgeAndEveryNodeIsASink() {
+        Dag many = DagGenerator.independent("many-true", 2_000, "true");
+        assertThat(many.name()).isEqualTo("many-true");
+        assertThat(many.nodes()).hasSize(2_000).allSatisfy(node -> {
+            assertThat(node.kind()).isEqualTo(Node.Kind.EXEC);
+            assertThat(node.command()).isEqualTo("true");
+        });
+        assertThat(many.edgeCount()).isZero();
+        assertThat(many.sinks()).hasSize(2_000);
+        assertThatThrownBy(() -> DagGenerator.independent("none", 0, "true"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void chainHasOneMoreNodeThanEdgesEachDependingOnThePreviousOne() {
+        Dag chain = DagGenerator.chain("chain-true", 2_000, "true");
+        assertThat(chain.name()).isEqualTo("chain-true");
+        assertThat(chain.nodes()).hasSize(2_001).allSatisfy(node -> assertThat(node.command()).isEqualTo("true"));
+        assertThat(chain.edgeCount()).isEqualTo(2_000);
+        assertThat(chain.nodes().get(0).parents()).isEmpty();
+        for (int i = 1; i < chain.nodes().size(); i++) {
+            assertThat(chain.nodes().get(i).parents()).containsExactly(chain.nodes().get(i - 1).name());
+        }
+        assertThat(chain.sinks()).containsExactly(chain.nodes().get(2_000).name());
+        assertThat(DagGenerator.chain("one", 0, "true").nodes()).hasSize(1);
+        assertThatThrownBy(() -> DagGenerator.chain("none", -1, "true"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void randomDagIsDeterministicAndFanInIsBounded() {
         Dag dag = DagGenerator.noopDag(10_000, 3);
         assertThat(DagGenerator.noopDag(10_000, 3)).isEqualTo(dag);
@@ -46,7 +79,7 @@ class DagGeneratorTest {
 
     @Test
     void yamlLoadsIntoTheSameGraph() throws Exception {
-        List<Dag> dags = new java.util.ArrayList<>(EXEC_DAGS);
+        List<Dag> dags = new ArrayList<>(EXEC_DAGS);
         dags.add(DagGenerator.files(50, Path.of("/tmp/converge-bench-test")));
         for (Dag dag : dags) {
             GraphSnapshot snapshot = new GraphLoader(Kinds.builtIn()).parse(dag.name() + ".yaml", Emitters.yaml(dag))
