@@ -1,6 +1,7 @@
 package dev.converge.agent.cli;
 
 import dev.converge.resources.posix.Platform;
+import dev.converge.resources.process.GroupCommand;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +43,11 @@ public final class Main {
         // Nothing logs before the command runs, and the command runs once it is done: a logger
         // taken while log4j is still starting would drop lines.
         Thread logging = Thread.ofPlatform().daemon().name("log-init").start(() -> LogManager.getContext(false));
+        if (args.length > 0 && args[0].equals("run")) {
+            // The first command would wait ~300 ms for the native calls to link; link them while
+            // the graph loads.
+            Thread.ofPlatform().daemon().name("process-warm-up").start(GroupCommand::prepare);
+        }
         int exit = commandLine(args).setExecutionStrategy(parsed -> {
             awaitLogging(logging);
             return new CommandLine.RunLast().execute(parsed);

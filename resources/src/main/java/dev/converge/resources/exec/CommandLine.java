@@ -3,6 +3,7 @@ package dev.converge.resources.exec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * One of the commands of an {@code exec} resource, with the shell and working directory that
@@ -70,6 +71,8 @@ record CommandLine(Role role, String text, String shell, List<String> args, Stri
         }
     }
 
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
     CommandLine {
         args = List.copyOf(args);
     }
@@ -94,7 +97,7 @@ record CommandLine(Role role, String text, String shell, List<String> args, Stri
         var argv = new ArrayList<String>();
         String trimmed = text.strip();
         if (!trimmed.isEmpty()) {
-            argv.addAll(Arrays.asList(trimmed.split("\\s+")));
+            argv.addAll(Arrays.asList(WHITESPACE.split(trimmed)));
         }
         argv.addAll(args);
         return argv;
@@ -106,7 +109,7 @@ record CommandLine(Role role, String text, String shell, List<String> args, Stri
             return shell;
         }
         String trimmed = text.strip();
-        return trimmed.isEmpty() ? "" : trimmed.split("\\s+", 2)[0];
+        return trimmed.isEmpty() ? "" : WHITESPACE.split(trimmed, 2)[0];
     }
 
     /** The command as messages show it: {@code text} and then {@code args}. */

@@ -81,6 +81,8 @@ public final class Libc {
     /** Bytes of a glibc {@code sigset_t}. */
     private static final long SIGSET_BYTES = 128;
     private static final long SYS_PIDFD_OPEN = 434;
+    /** A {@code struct pollfd}: int fd, short events, short revents. */
+    private static final long POLL_FD_BYTES = 8;
     private static final int EPOLL_CTL_ADD = 1;
     private static final int EPOLL_CTL_DEL = 2;
     private static final int F_GETFL = 3;
@@ -154,6 +156,58 @@ public final class Libc {
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(SCRATCH_OFFSET + SCRATCH_BYTES, 8));
 
     private Libc() {
+    }
+
+    /**
+     * Calls each binding once with no lasting effect (a pipe written, read and closed, signal 0
+     * sent to this process, spawn attributes made and destroyed; nothing is started), so that the
+     * first real call does not pay for the JVM's linking of the call: about 250 ms on a cold JVM.
+     * Any thread; idempotent.
+     */
+    public static void warmUp() {
+        int self = (int) ProcessHandle.current().pid();
+        try (Arena arena = Arena.ofConfined()) {
+            geteuid();
+            describe(ENOENT);
+            kill(self, 0);
+            int[] pipe = pipe(O_CLOEXEC);
+            try {
+                setNonBlocking(pipe[0]);
+                MemorySegment buffer = arena.allocate(POLL_FD_BYTES);
+                write(pipe[1], buffer, 1);
+                int epoll = epollCreate();
+                try {
+                    epollAdd(epoll, pipe[0], EPOLLIN, 0);
+                    epollWait(epoll, arena.allocate(EPOLL_EVENT, 1), 0);
+                    epollDelete(epoll, pipe[0]);
+                } finally {
+                    close(epoll);
+                }
+                buffer.set(JAVA_INT, 0, pipe[0]);
+                buffer.set(JAVA_SHORT, 4, (short) EPOLLIN);
+                poll(buffer, 1, 0);
+                read(pipe[0], buffer, 1);
+                read(pipe[0], buffer, 1);
+            } finally {
+                close(pipe[0]);
+                close(pipe[1]);
+            }
+            close(pidfdOpen(self));
+            close(inotifyInit(IN_CLOEXEC));
+            try {
+                reap(self);
+            } catch (ErrnoException e) {
+                // ECHILD: this process is not its own child, as expected.
+            }
+            try (var actions = new SpawnFileActions(arena); var attributes = new SpawnAttributes(arena)) {
+                actions.open(0, arena.allocateFrom("/dev/null"), O_RDONLY).dup2(1, 1).closeFrom(3)
+                        .chdir(arena.allocateFrom("/"));
+                attributes.emptySignalMask().allSignalsDefault()
+                        .flags((short) (POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
+            }
+        } catch (ErrnoException e) {
+            throw new IllegalStateException("the C library refused a harmless call: " + e.getMessage(), e);
+        }
     }
 
     /** What {@code errno} means, e.g. {@code No such file or directory}. */

@@ -1,11 +1,7 @@
 package dev.converge.resources.posix;
 
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,7 +9,8 @@ import java.util.Optional;
  * Whether this machine can run the agent's native layer ({@link Libc}): Linux on x86_64 or
  * aarch64 with glibc 2.34 or later (for {@code posix_spawn}'s {@code SETSID},
  * {@code addchdir_np} and {@code addclosefrom_np}). Asks without loading {@link Libc}, whose
- * bindings fail on any other platform. Thread-safe.
+ * bindings fail on any other platform, and without calling into the C library: it only looks
+ * its functions up, which takes no time at start. Thread-safe.
  */
 public final class Platform {
 
@@ -21,9 +18,10 @@ public final class Platform {
     static final String REQUIREMENT = "converge needs Linux (x86_64 or aarch64) with glibc 2.34 or later";
 
     private static final List<String> ARCHES = List.of("amd64", "x86_64", "aarch64");
-    private static final List<String> REQUIRED = List.of("posix_spawn", "posix_spawnattr_setflags",
-            "posix_spawn_file_actions_addchdir_np", "posix_spawn_file_actions_addclosefrom_np", "epoll_create1",
-            "inotify_init1", "syscall", "gnu_get_libc_version");
+    /** The functions the native layer calls; the last two are glibc 2.29's and 2.34's. */
+    private static final List<String> REQUIRED = List.of("posix_spawn", "posix_spawnattr_setflags", "epoll_create1",
+            "inotify_init1", "syscall", "posix_spawn_file_actions_addchdir_np",
+            "posix_spawn_file_actions_addclosefrom_np");
 
     private Platform() {
     }
@@ -40,7 +38,7 @@ public final class Platform {
                 return Optional.of(REQUIREMENT + "; this C library has no " + function);
             }
         }
-        return unsupportedGlibc(libcVersion(libc));
+        return Optional.empty();
     }
 
     /** Why an {@code os} ({@code os.name}) on {@code arch} ({@code os.arch}) cannot run the agent, or empty. */
@@ -52,32 +50,5 @@ public final class Platform {
             return Optional.of(REQUIREMENT + "; this machine is " + arch);
         }
         return Optional.empty();
-    }
-
-    /** Why glibc {@code version} (e.g. {@code 2.36}) is too old, or empty when it will do. */
-    static Optional<String> unsupportedGlibc(String version) {
-        String[] parts = version.split("\\.");
-        try {
-            int major = Integer.parseInt(parts[0]);
-            int minor = parts.length > 1 ? Integer.parseInt(parts[1].replaceAll("[^0-9].*", "")) : 0;
-            if (major < 2 || (major == 2 && minor < 34)) {
-                return Optional.of(REQUIREMENT + "; this is glibc " + version);
-            }
-        } catch (NumberFormatException e) {
-            return Optional.of(REQUIREMENT + "; cannot read glibc's version '" + version + "'");
-        }
-        return Optional.empty();
-    }
-
-    private static String libcVersion(SymbolLookup libc) {
-        MethodHandle version = Linker.nativeLinker().downcallHandle(libc.find("gnu_get_libc_version").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.ADDRESS));
-        try {
-            return ((MemorySegment) version.invokeExact()).reinterpret(64).getString(0);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

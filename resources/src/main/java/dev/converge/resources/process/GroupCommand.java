@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,6 +82,17 @@ public final class GroupCommand {
     private final LiveGroups liveGroups;
 
     /**
+     * Readies the process layer ahead of the first command: links every native call (without
+     * starting anything) and starts the output thread, about 300 ms on a cold JVM that the first
+     * command would otherwise wait for. Any thread, any number of times; a command runs the same
+     * without it, only later.
+     */
+    public static void prepare() {
+        Libc.warmUp();
+        OutputPump.instance();
+    }
+
+    /**
      * @param label   how messages name the command, e.g. {@code `make`}
      * @param argv    the program (a name looked up on the command's {@code PATH}, or a path) and
      *                its arguments
@@ -149,9 +159,7 @@ public final class GroupCommand {
      * @throws InterruptedException when the thread is interrupted; the group is dead by then
      */
     public Result run() throws CommandException, InterruptedException {
-        Map<String, String> environment = new HashMap<>(System.getenv());
-        environment.putAll(runAs.environment());
-        environment.putAll(env);
+        Environment environment = Environment.agentWith(runAs.environment(), env);
         Optional<Path> dir = directory();
         Path program = program(environment, dir);
         var command = new ArrayList<String>(runAs.setpriv().size() + argv.size());
@@ -181,7 +189,7 @@ public final class GroupCommand {
     }
 
     /** The file {@code argv[0]} names, looked up as {@code execvp(3)} would in the command's environment. */
-    private Path program(Map<String, String> environment, Optional<Path> dir) throws CommandStartException {
+    private Path program(Environment environment, Optional<Path> dir) throws CommandStartException {
         if (argv.isEmpty() || argv.get(0).isEmpty()) {
             throw new CommandStartException("cannot run " + label + ": the command is empty");
         }
@@ -191,7 +199,7 @@ public final class GroupCommand {
             }
         }
         String name = argv.get(0);
-        String searchPath = environment.getOrDefault("PATH", Executables.DEFAULT_PATH);
+        String searchPath = environment.get("PATH", Executables.DEFAULT_PATH);
         Path base = dir.orElseGet(() -> Path.of("").toAbsolutePath());
         return Executables.find(name, searchPath, base).orElseThrow(() -> new CommandStartException(
                 "cannot run " + label + ": " + (name.contains("/")

@@ -1,8 +1,10 @@
 package dev.converge.resources.process;
 
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The process groups of the commands being run, so that all of them can be killed at once when
@@ -34,7 +36,7 @@ public final class LiveGroups {
     private static final LiveGroups AGENT = new LiveGroups();
 
     /** Identity matters, not equality: each run of a command adds its own member. */
-    private final List<Member> members = new ArrayList<>();
+    private final Set<Member> members = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean killing;
 
     LiveGroups() {
@@ -59,7 +61,7 @@ public final class LiveGroups {
 
     /** Removes a group whose command has ended; a group not present is ignored. */
     synchronized void remove(Member group) {
-        members.removeIf(m -> m == group);
+        members.remove(group);
         notifyAll();
     }
 

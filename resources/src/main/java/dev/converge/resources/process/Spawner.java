@@ -8,7 +8,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -42,11 +41,11 @@ final class Spawner {
 
     /**
      * Starts {@code program} with {@code argv} (whose first element is the name it sees) and
-     * exactly {@code environment}, in {@code cwd} (empty: the agent's).
+     * {@code environment}, in {@code cwd} (empty: the agent's).
      *
      * @throws ErrnoException when it cannot start; nothing is left open or running then
      */
-    static Child spawn(Path program, List<String> argv, Map<String, String> environment, Optional<Path> cwd,
+    static Child spawn(Path program, List<String> argv, Environment environment, Optional<Path> cwd,
             boolean mergeStderr) throws ErrnoException {
         int[] out = Libc.pipe(Libc.O_CLOEXEC);
         int[] err = {-1, -1};
@@ -67,8 +66,7 @@ final class Spawner {
                 }
                 attributes.emptySignalMask().allSignalsDefault().flags(FLAGS);
                 pid = Libc.spawn(arena.allocateFrom(program.toString()), actions, attributes,
-                        strings(arena, argv), strings(arena, environment.entrySet().stream()
-                                .map(e -> e.getKey() + "=" + e.getValue()).toList()));
+                        strings(arena, encode(argv)), strings(arena, environment.entries()));
             }
         } catch (ErrnoException e) {
             closeAll(out[0], err[0]);
@@ -90,13 +88,19 @@ final class Spawner {
         }
     }
 
-    /** A NULL-terminated array of C strings, in one allocation. */
-    private static MemorySegment strings(Arena arena, List<String> values) {
+    private static byte[][] encode(List<String> values) {
         var encoded = new byte[values.size()][];
-        long bytes = 0;
         for (int i = 0; i < encoded.length; i++) {
             encoded[i] = values.get(i).getBytes(StandardCharsets.UTF_8);
-            bytes += encoded[i].length + 1;
+        }
+        return encoded;
+    }
+
+    /** A NULL-terminated array of the C strings {@code encoded} (UTF-8, unterminated), in one allocation. */
+    private static MemorySegment strings(Arena arena, byte[][] encoded) {
+        long bytes = 0;
+        for (byte[] e : encoded) {
+            bytes += e.length + 1;
         }
         long pointers = (encoded.length + 1L) * ValueLayout.ADDRESS.byteSize();
         MemorySegment block = arena.allocate(pointers + bytes, ValueLayout.ADDRESS.byteAlignment());

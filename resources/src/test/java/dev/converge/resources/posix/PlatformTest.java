@@ -22,22 +22,6 @@ class PlatformTest {
     }
 
     @Test
-    void glibcFrom234IsAccepted() {
-        assertThat(Platform.unsupportedGlibc("2.34")).isEmpty();
-        assertThat(Platform.unsupportedGlibc("2.36")).isEmpty();
-        assertThat(Platform.unsupportedGlibc("2.40.9000")).isEmpty();
-        assertThat(Platform.unsupportedGlibc("3.0")).isEmpty();
-    }
-
-    @Test
-    void olderOrUnreadableGlibcIsRefused() {
-        assertThat(Platform.unsupportedGlibc("2.31")).hasValueSatisfying(m -> assertThat(m)
-                .contains("glibc 2.34 or later").endsWith("this is glibc 2.31"));
-        assertThat(Platform.unsupportedGlibc("stable")).hasValueSatisfying(m -> assertThat(m)
-                .contains("cannot read glibc's version 'stable'"));
-    }
-
-    @Test
     void thisMachineRunsTheAgent() {
         assertThat(Platform.unsupported()).as("the tests run on Linux with glibc 2.34 or later").isEmpty();
     }
