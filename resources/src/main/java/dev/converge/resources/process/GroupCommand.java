@@ -154,7 +154,7 @@ public final class GroupCommand {
     /**
      * Runs the command and waits for it.
      *
-     * @throws CommandStartException when it cannot start
+     * @throws CommandStartException when it cannot start, or {@link LiveGroups#killAll} was called
      * @throws CommandTimeoutException when it runs past the timeout; its group is dead by then
      * @throws InterruptedException when the thread is interrupted; the group is dead by then
      */
@@ -165,6 +165,9 @@ public final class GroupCommand {
         var command = new ArrayList<String>(runAs.setpriv().size() + argv.size());
         command.addAll(runAs.setpriv());
         command.addAll(argv);
+        if (liveGroups.killing()) {
+            throw new CommandStartException("not starting " + label + ": every command was killed to stop the agent");
+        }
         var streams = new Streams(captureLimit);
         Spawner.Child child;
         try {

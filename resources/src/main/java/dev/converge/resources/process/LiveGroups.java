@@ -12,8 +12,9 @@ import java.util.Set;
  *
  * <p>A {@link GroupCommand} adds its group as soon as the command is started and removes it when
  * {@code run} ends, by which time the group is dead (or has survived SIGKILL and been given up
- * on). Once {@link #killAll} has been called, every group added later is killed as it is added:
- * a command that was starting at that moment does not escape.
+ * on). Once {@link #killAll} has been called, a command does not start any more
+ * ({@link #killing}), and a group added later, by a command that was starting at that moment, is
+ * killed as it is added: it does not escape.
  *
  * <p>How a group is signalled is its own business ({@link Member#killNow}); this registry only
  * knows which groups are live.
@@ -57,6 +58,11 @@ public final class LiveGroups {
         if (kill) {
             group.killNow();
         }
+    }
+
+    /** Whether {@link #killAll} has been called: a command must not start any more. */
+    synchronized boolean killing() {
+        return killing;
     }
 
     /** Removes a group whose command has ended; a group not present is ignored. */
