@@ -8,12 +8,17 @@ import java.lang.foreign.ValueLayout;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One platform thread that reads the output of every running command and notices each exit:
  * {@code epoll} over the read ends of their pipes (non-blocking) and their pidfds. This replaces
  * two reader threads per command; a virtual thread cannot wait on a pipe without pinning its
  * carrier.
+ *
+ * <p>While nothing is watched the thread parks in Java rather than in {@code epoll_wait}: the JVM
+ * waits up to 300 ms at exit for a thread that is inside a native call, and an agent that has
+ * run its last command must exit at once. Removing the last watch wakes it through a pipe.
  *
  * <p>Threads: {@link #watchOutput}, {@link #watchExit} and {@link Watch#close} may be called
  * from any thread. Every {@link Sink} and exit callback runs on the pump's thread, one at a time,
@@ -40,18 +45,28 @@ final class OutputPump {
         static final OutputPump PUMP = new OutputPump();
     }
 
+    /** The epoll data of the wake pipe; watches count from 1. */
+    private static final long WAKE = 0;
+
     private final int epoll;
+    private final int wakeRead;
+    private final int wakeWrite;
     private final Map<Long, Watch> watches = new ConcurrentHashMap<>();
     private final AtomicLong tokens = new AtomicLong();
+    private final Thread thread;
 
     private OutputPump() {
         try {
             epoll = Libc.epollCreate();
+            int[] wake = Libc.pipe(Libc.O_CLOEXEC | Libc.O_NONBLOCK);
+            wakeRead = wake[0];
+            wakeWrite = wake[1];
+            Libc.epollAdd(epoll, wakeRead, Libc.EPOLLIN, WAKE);
         } catch (ErrnoException e) {
-            throw new IllegalStateException("cannot create the epoll instance that reads command output: "
+            throw new IllegalStateException("cannot set up the epoll instance that reads command output: "
                     + e.getMessage(), e);
         }
-        Thread.ofPlatform().daemon().name("command-output").start(this::run);
+        thread = Thread.ofPlatform().daemon().name("command-output").start(this::run);
     }
 
     /** The JVM's pump, started on first use. */
@@ -86,6 +101,7 @@ final class OutputPump {
             Libc.closeQuietly(watch.fd);
             throw e;
         }
+        LockSupport.unpark(thread);
         return watch;
     }
 
@@ -95,6 +111,9 @@ final class OutputPump {
         MemorySegment buffer = arena.allocate(BUFFER);
         byte[] bytes = new byte[BUFFER];
         while (true) {
+            while (watches.isEmpty()) {
+                LockSupport.park(this);
+            }
             int n;
             try {
                 n = Libc.epollWait(epoll, events, -1);
@@ -103,10 +122,38 @@ final class OutputPump {
                 continue;
             }
             for (int i = 0; i < n; i++) {
-                Watch watch = watches.get(Libc.epollData(events, i));
+                long token = Libc.epollData(events, i);
+                if (token == WAKE) {
+                    drainWakes(buffer);
+                    continue;
+                }
+                Watch watch = watches.get(token);
                 if (watch != null) {
                     watch.ready(buffer, bytes);
                 }
+            }
+        }
+    }
+
+    /** Reads the wake pipe empty. */
+    private void drainWakes(MemorySegment buffer) {
+        try {
+            long n;
+            do {
+                n = Libc.read(wakeRead, buffer, BUFFER);
+            } while (n > 0);
+        } catch (ErrnoException e) {
+            LOG.log(System.Logger.Level.ERROR, "reading the command output thread's wake pipe failed", e);
+        }
+    }
+
+    /** Called when a watch was removed: the last one wakes the thread, which then parks. */
+    private void removed() {
+        if (watches.isEmpty()) {
+            try (Arena arena = Arena.ofConfined()) {
+                Libc.write(wakeWrite, arena.allocate(1), 1);
+            } catch (ErrnoException e) {
+                // EAGAIN: the pipe is full of wakes already.
             }
         }
     }
@@ -177,6 +224,7 @@ final class OutputPump {
                 // Closing the descriptor below removes it from the epoll set anyway.
             }
             Libc.closeQuietly(fd);
+            removed();
         }
 
         private static void callback(Runnable callback) {

@@ -82,7 +82,7 @@ final class Spawner {
             return new Child(pid, Libc.pidfdOpen(pid), out[0], err[0]);
         } catch (ErrnoException e) {
             closeAll(out[0], err[0]);
-            Libc.kill(pid, Libc.SIGKILL);
+            Libc.kill(-pid, Libc.SIGKILL);
             reapKilled(pid);
             throw e;
         }

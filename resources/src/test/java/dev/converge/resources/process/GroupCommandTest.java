@@ -2,6 +2,7 @@ package dev.converge.resources.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,6 +131,21 @@ class GroupCommandTest {
     @Test
     void aSignalledCommandReports128PlusTheSignal() throws Exception {
         assertThat(command(List.of("sh", "-c", "kill -TERM $$"), "", new Lines()).run().status()).isEqualTo(143);
+    }
+
+    /**
+     * Once no command runs, the output thread waits parked in Java, not inside {@code epoll_wait}:
+     * the JVM waits up to 300 ms at exit for a thread in a native call, which every run of the
+     * agent would pay.
+     */
+    @Test
+    void theOutputThreadLeavesNativeCodeOnceNothingRuns() throws Exception {
+        command(List.of("true"), "", new Lines()).run();
+
+        Thread output = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("command-output")).findFirst().orElseThrow();
+        await().atMost(PATIENCE).until(() -> output.getState() == Thread.State.WAITING);
+        assertThat(OutputPump.instance().watched()).isZero();
     }
 
     /**

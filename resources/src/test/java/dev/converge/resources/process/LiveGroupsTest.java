@@ -41,21 +41,11 @@ class LiveGroupsTest {
                 + publish("$!", escaped) + "; " + publish("$$", shell) + "; wait");
     }
 
-    private static Thread running(GroupCommand command, AtomicReference<Object> outcome) {
-        return Thread.ofVirtual().start(() -> {
-            try {
-                outcome.set(command.run());
-            } catch (Throwable e) {
-                outcome.set(e);
-            }
-        });
-    }
-
     @Test
     void aRunningCommandIsLiveUntilItsGroupIsGone() throws Exception {
         Path go = dir.resolve("go");
         var outcome = new AtomicReference<Object>();
-        Thread runner = running(command("until [ -e " + go + " ]; do sleep 0.01; done"), outcome);
+        Thread runner = Background.run(command("until [ -e " + go + " ]; do sleep 0.01; done"), outcome);
 
         await().atMost(PATIENCE).until(() -> groups.size() == 1);
         Files.createFile(go);
@@ -72,7 +62,7 @@ class LiveGroupsTest {
         Path child = dir.resolve("child");
         Path escaped = dir.resolve("escaped");
         var outcome = new AtomicReference<Object>();
-        Thread runner = running(stubborn(shell, child, escaped), outcome);
+        Thread runner = Background.run(stubborn(shell, child, escaped), outcome);
         await().atMost(PATIENCE).until(() -> Files.exists(shell) && Files.exists(child) && Files.exists(escaped));
         long shellPid = readPid(shell);
         long childPid = readPid(child);
@@ -97,7 +87,7 @@ class LiveGroupsTest {
         Path escaped = dir.resolve("escaped");
         var outcome = new AtomicReference<Object>();
 
-        Thread runner = running(stubborn(shell, child, escaped), outcome);
+        Thread runner = Background.run(stubborn(shell, child, escaped), outcome);
 
         assertThat(runner.join(PATIENCE)).isTrue();
         assertThat(outcome.get()).isInstanceOfSatisfying(CommandStartException.class,

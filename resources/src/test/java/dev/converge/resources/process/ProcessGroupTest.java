@@ -28,15 +28,8 @@ class ProcessGroupTest {
 
     /** Runs {@code shellText} in the background as a command of its own group; the outcome lands in {@code outcome}. */
     private static Thread running(String shellText, AtomicReference<Object> outcome) {
-        var command = new GroupCommand("t", List.of("sh", "-c", shellText), "", Map.of(), Duration.ZERO, RunAs.AGENT,
-                CommandOutput.DISCARD).withLiveGroups(new LiveGroups());
-        return Thread.ofVirtual().start(() -> {
-            try {
-                outcome.set(command.run());
-            } catch (Throwable e) {
-                outcome.set(e);
-            }
-        });
+        return Background.run(new GroupCommand("t", List.of("sh", "-c", shellText), "", Map.of(), Duration.ZERO,
+                RunAs.AGENT, CommandOutput.DISCARD).withLiveGroups(new LiveGroups()), outcome);
     }
 
     @Test
