@@ -56,11 +56,11 @@ test: jdk test-deps
 # `make bench`: whole-process runs of converge, make -jN and ninja -jN over the same generated DAGs;
 # prints the table and writes agent/target/bench/results.{md,csv}. Change it with e.g.
 #   make bench RUNS=5 ONLY=chains,diamond NOOP_SIZES=10000,100000 FILES=2000
-#   make bench RUNS=3 ONLY=many-true,chain-true    # the spawn workloads alone: about 2.5 minutes
+#   make bench RUNS=3 ONLY=many-true,chain-true    # the spawn workloads alone: about 1 minute
 # The defaults (seed chains diamond many-true chain-true noop-dag-10000 files-10000
-# files-10000-converged startup) take about 9 minutes on 2 cores, 3 to 4 of them in many-true and
-# chain-true (2,000 and 2,001 processes, mostly converge's runs); NOOP_SIZES=10000,100000 adds about
-# 2 minutes and needs about 3 GB of memory for the 100,000-noop graph.
+# files-10000-converged startup) took 3 min 44 s on 2 cores with RUNS=3 (about 5 minutes with the
+# default RUNS=5); NOOP_SIZES=10000,100000 adds about 2 minutes and needs about 3 GB of memory for
+# the 100,000-noop graph.
 RUNS ?= 5
 WARMUP ?= 1
 ONLY ?=
