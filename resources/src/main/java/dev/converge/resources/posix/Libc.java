@@ -36,7 +36,6 @@ public final class Libc {
     public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int EAGAIN = 11;
-    public static final int EACCES = 13;
 
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
@@ -46,8 +45,6 @@ public final class Libc {
     public static final int O_CLOEXEC = 0x80000;
 
     public static final int EPOLLIN = 0x1;
-    public static final int EPOLLERR = 0x8;
-    public static final int EPOLLHUP = 0x10;
 
     public static final int IN_NONBLOCK = O_NONBLOCK;
     public static final int IN_CLOEXEC = O_CLOEXEC;
@@ -436,11 +433,6 @@ public final class Libc {
             return 0;
         }
         return check("epoll_wait", n, state);
-    }
-
-    /** The event mask of entry {@code i} of an epoll result. */
-    public static int epollEvents(MemorySegment events, long i) {
-        return (int) EPOLL_EVENTS.get(events, 0L, i);
     }
 
     /** The user data of entry {@code i} of an epoll result. */
