@@ -122,7 +122,7 @@ public record ExecParams(
      * {@code argv[0]} run without a shell or guards with the rest of {@code argv} as arguments,
      * {@code env} added to the agent's environment, killed after {@code timeoutSeconds} (0: never).
      */
-    public static ExecParams direct(List<String> argv, Map<String, String> env, long timeoutSeconds) {
+    private static ExecParams direct(List<String> argv, Map<String, String> env, long timeoutSeconds) {
         ExecParams d = DEFAULTS;
         return new ExecParams(argv.getFirst(), argv.subList(1, argv.size()), d.shell, d.cwd, env, timeoutSeconds,
                 d.user, d.group, d.ifcmd, d.ifshell, d.ifcwd, d.ifequals, d.nifcmd, d.nifshell, d.nifcwd,
