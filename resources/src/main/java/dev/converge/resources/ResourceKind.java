@@ -1,5 +1,6 @@
 package dev.converge.resources;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.SequencedMap;
@@ -39,6 +40,19 @@ public interface ResourceKind<P extends Record> {
      */
     default PathHints pathHints(String name, P params) {
         return PathHints.NONE;
+    }
+
+    /**
+     * The one path a valid declaration of this kind owns, which no other resource of the kind may
+     * declare too (a file resource's path); empty, the default, owns none.
+     */
+    default Optional<Path> managedPath(String name, P params) {
+        return Optional.empty();
+    }
+
+    /** Unchecked cast helper for callers that hold a {@code ResourceKind<?>} and a record. */
+    default Optional<Path> managedPathOf(String name, Record params) {
+        return managedPath(name, paramsType().cast(params));
     }
 
     /**

@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -190,6 +191,7 @@ public final class GraphLoader {
             }
             top.entry("resources").ifPresent(this::resources);
             top.entry("edges").ifPresent(this::edges);
+            samePaths();
 
             GraphSnapshot snapshot = null;
             try {
@@ -228,6 +230,9 @@ public final class GraphLoader {
 
         private Optional<String> graphName(YamlNode.Entry entry) {
             if (entry.value() instanceof YamlNode.Scalar s) {
+                if (!printable(s, "graph: the graph's name")) {
+                    return Optional.empty();
+                }
                 return s.text().isBlank() ? Optional.empty() : Optional.of(s.text());
             }
             error(entry.value().location(),
@@ -330,6 +335,30 @@ public final class GraphLoader {
             }
         }
 
+        /**
+         * Reports each resource that manages a path an earlier resource of its kind manages
+         * ({@link ResourceKind#managedPath}): one error naming both, at the later one, with the
+         * first one's location.
+         */
+        private void samePaths() {
+            var owners = new HashMap<String, ResourceSpec>();
+            for (ResourceSpec spec : specs.values()) {
+                if (broken.contains(spec.id())) {
+                    continue;
+                }
+                Optional<Path> path = spec.kind().managedPathOf(spec.id().name(), spec.params());
+                if (path.isEmpty()) {
+                    continue;
+                }
+                ResourceSpec first = owners.putIfAbsent(spec.kind().name() + " " + path.get(), spec);
+                if (first != null) {
+                    error(spec.location(), spec.id() + " and " + first.id() + " (at " + first.location()
+                            + ") both manage " + path.get() + "; one path takes one " + spec.kind().name()
+                            + " resource");
+                }
+            }
+        }
+
         /** The resource's name, or null after reporting why there is none usable. */
         private String resourceName(ResourceKind<?> kind, YamlNode.Mapping item) {
             Optional<YamlNode.Entry> entry = item.entry("name");
@@ -345,6 +374,9 @@ public final class GraphLoader {
             }
             if (s.text().isBlank()) {
                 error(entry.get().keyLocation(), kind.name() + " resource has an empty name");
+                return null;
+            }
+            if (!printable(s, kind.name() + " resource: name")) {
                 return null;
             }
             if (s.text().startsWith("@@")) {
@@ -526,7 +558,39 @@ public final class GraphLoader {
                 error(entry.get().keyLocation(), what + " has an empty " + key);
                 return null;
             }
-            return s.text();
+            return printable(s, what + ": " + key) ? s.text() : null;
         }
+
+        /**
+         * Whether a name has no control character (C0, NUL included, or DEL), which would let it
+         * forge or break log lines; reports the first one at the name's location otherwise,
+         * showing the name escaped, never raw.
+         */
+        private boolean printable(YamlNode.Scalar name, String what) {
+            String text = name.text();
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c < 0x20 || c == 0x7f) {
+                    error(name.location(), what + " contains a control character (" + String.format("U+%04X", (int) c)
+                            + " at position " + (i + 1) + " of \"" + escaped(text) + "\"); names must be printable");
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** {@code text} with each control character written as {@code \\uXXXX}, so it prints on one line as it is. */
+    static String escaped(String text) {
+        var out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 }

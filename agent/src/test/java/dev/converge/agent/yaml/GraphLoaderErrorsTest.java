@@ -483,4 +483,78 @@ class GraphLoaderErrorsTest {
         assertThat(e.getMessage()).isEqualTo("g.yaml:2:1: error: remote: (mgmt's remote execution over ssh) is not"
                 + " supported by converge (and 4 more errors)");
     }
+
+    /** What a graph author must not slip into a root agent's log or file system. */
+    @Nested
+    class Safety {
+
+        @Test
+        void aNameWithAControlCharacterIsRejectedAtItsPlaceAndShownEscaped() {
+            assertThat(problems("""
+                    graph: g
+                    resources:
+                      exec:
+                      - name: "\\e[31mRED"
+                        cmd: "true"
+                      - name: "a\\nb"
+                        cmd: "true"
+                      - name: "nul\\0"
+                        cmd: "true"
+                    """)).containsExactly(
+                    "g.yaml:4:11: error: exec resource: name contains a control character (U+001B at position 1 of"
+                            + " \"\\u001b[31mRED\"); names must be printable",
+                    "g.yaml:6:11: error: exec resource: name contains a control character (U+000A at position 2 of"
+                            + " \"a\\u000ab\"); names must be printable",
+                    "g.yaml:8:11: error: exec resource: name contains a control character (U+0000 at position 4 of"
+                            + " \"nul\\u0000\"); names must be printable");
+        }
+
+        @Test
+        void anEdgeNameWithDelIsRejected() {
+            assertThat(problems(Edges.TWO_EXECS + """
+                    - name: "a\\x7fb"
+                      from: {kind: exec, name: a}
+                      to: {kind: exec, name: b}
+                    """)).singleElement().asString()
+                    .contains("edge: name contains a control character (U+007F at position 2");
+        }
+
+        @Test
+        void aPathThatIsNotNormalIsRejectedWithItsNormalForm() {
+            assertThat(problems("""
+                    graph: g
+                    resources:
+                      file:
+                      - name: /x/nonexistent/../file
+                        content: "a"
+                      - name: /x//y
+                        content: "b"
+                      - name: /x/./d/
+                        state: exists
+                    """)).containsExactly(
+                    "g.yaml:4:5: error: file[/x/nonexistent/../file]: path '/x/nonexistent/../file' is not normal"
+                            + " (a '.' or '..' segment, or '//'); write it as '/x/file' if that is what it means:"
+                            + " '..' is not resolved for you, since the directory before it may not exist",
+                    "g.yaml:6:5: error: file[/x//y]: path '/x//y' is not normal (a '.' or '..' segment, or '//');"
+                            + " write it as '/x/y'",
+                    "g.yaml:8:5: error: file[/x/./d/]: path '/x/./d/' is not normal (a '.' or '..' segment, or"
+                            + " '//'); write it as '/x/d/'");
+        }
+
+        @Test
+        void twoFileResourcesOnOnePathAreOneErrorNamingBoth() {
+            assertThat(problems("""
+                    graph: g
+                    resources:
+                      file:
+                      - name: one
+                        path: /srv/app/config
+                        content: "a"
+                      - name: two
+                        path: /srv/app/config
+                        content: "b"
+                    """)).containsExactly("g.yaml:7:5: error: file[two] and file[one] (at g.yaml:4:5) both manage"
+                    + " /srv/app/config; one path takes one file resource");
+        }
+    }
 }

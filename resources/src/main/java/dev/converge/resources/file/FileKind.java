@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -50,6 +51,12 @@ public final class FileKind implements ResourceKind<FileParams> {
         var problems = new ArrayList<Problem>();
         FileSpec.parse(name, params, problems);
         return problems;
+    }
+
+    /** The file's path, once it is valid: two file resources must not manage one path. */
+    @Override
+    public Optional<Path> managedPath(String name, FileParams params) {
+        return Optional.ofNullable(FileSpec.parse(name, params, new ArrayList<>())).map(FileSpec::path);
     }
 
     /** @throws IllegalArgumentException when {@link #validate} finds an error in {@code params} */

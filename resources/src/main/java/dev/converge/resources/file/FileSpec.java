@@ -4,6 +4,7 @@ import dev.converge.resources.Problem;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -238,17 +239,39 @@ record FileSpec(
     }
 
     /** The normalized absolute path {@code text} names, or null after adding an error. */
+    /**
+     * {@code text} as a path, when it is absolute and already normal: no {@code .} or {@code ..}
+     * segment and no empty one ({@code //}), a trailing {@code /} (a directory) allowed. A path is
+     * never normalised for the author: {@code /x/missing/../f} would name {@code /x/f} whether or
+     * not {@code missing} exists.
+     */
     private static Path absolute(String text, String field, String label, List<Problem> errors) {
         if (!text.startsWith("/")) {
             errors.add(Problem.error(field, label + " must be absolute, got '" + text + "'"));
             return null;
         }
+        Path path;
         try {
-            return Path.of(text).normalize();
+            path = Path.of(text);
         } catch (InvalidPathException e) {
             errors.add(Problem.error(field, label + " '" + text + "' is not a valid path: " + e.getReason()));
             return null;
         }
+        String body = text.length() > 1 && text.endsWith("/") ? text.substring(1, text.length() - 1) : text.substring(1);
+        boolean normal = text.equals("/") || Arrays.stream(body.split("/", -1))
+                .noneMatch(segment -> segment.isEmpty() || segment.equals(".") || segment.equals(".."));
+        if (!normal) {
+            String suggestion = path.normalize().toString();
+            if (text.endsWith("/") && !suggestion.equals("/")) {
+                suggestion += "/";
+            }
+            errors.add(Problem.error(field, label + " '" + text + "' is not normal (a '.' or '..' segment, or '//');"
+                    + " write it as '" + suggestion + "'" + (text.contains("..")
+                            ? " if that is what it means: '..' is not resolved for you, since the directory before it"
+                                    + " may not exist" : "")));
+            return null;
+        }
+        return path;
     }
 
     private static boolean overlap(Path path, Path source, boolean trees) {
