@@ -12,9 +12,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.reader.ReaderException;
 
 /**
  * Reads one YAML document into a {@link YamlNode} tree with Jackson's streaming YAML parser,
@@ -38,8 +42,11 @@ final class YamlTreeReader {
     /** A graph of 100,000 resources is about 15 MB of YAML; SnakeYAML's default stops at 3 MB. */
     static final int MAX_CODE_POINTS = 256 * 1024 * 1024;
 
-    private static org.yaml.snakeyaml.LoaderOptions loaderOptions() {
-        var options = new org.yaml.snakeyaml.LoaderOptions();
+    /** How deep mappings and lists may nest; a graph needs five or six levels. */
+    static final int MAX_DEPTH = 64;
+
+    private static LoaderOptions loaderOptions() {
+        var options = new LoaderOptions();
         options.setCodePointLimit(MAX_CODE_POINTS);
         return options;
     }
@@ -67,6 +74,18 @@ final class YamlTreeReader {
     private final String source;
     private final List<Diagnostic> problems;
     private YAMLParser parser;
+    private int depth;
+
+    /** Mappings and lists nest deeper than {@link #MAX_DEPTH}, from {@link #where} on. */
+    private static final class TooDeep extends IOException {
+
+        private final SourceLocation where;
+
+        TooDeep(SourceLocation where) {
+            super("nesting too deep");
+            this.where = where;
+        }
+    }
 
     private YamlTreeReader(String source, List<Diagnostic> problems) {
         this.source = source;
@@ -96,14 +115,56 @@ final class YamlTreeReader {
                         "a graph file holds one YAML document; a second one starts here"));
             }
             return root;
+        } catch (TooDeep e) {
+            throw new SyntaxError(Diagnostic.error(e.where, "mappings and lists nest deeper than " + MAX_DEPTH
+                    + " levels here; a graph needs a handful"));
         } catch (JsonProcessingException e) {
-            throw new SyntaxError(syntaxDiagnostic(e));
+            throw new SyntaxError(unprintable(yaml, e).orElseGet(() -> syntaxDiagnostic(e)));
         } catch (IOException e) {
             throw new SyntaxError(Diagnostic.error(parser == null ? at(null) : here(),
                     "YAML syntax error: " + e.getMessage()));
-        } catch (org.yaml.snakeyaml.error.YAMLException e) {
-            throw new SyntaxError(syntaxDiagnostic(e));
+        } catch (YAMLException e) {
+            throw new SyntaxError(unprintable(yaml, e).orElseGet(() -> syntaxDiagnostic(e)));
         }
+    }
+
+    /**
+     * When the parser stopped at a character YAML text cannot hold (a control character other
+     * than tab and line breaks, DEL, a C1 control): the first such character, at its own line and
+     * column. Empty for any other error.
+     */
+    private Optional<Diagnostic> unprintable(String yaml, Exception e) {
+        boolean reader = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            reader |= t instanceof ReaderException;
+        }
+        if (!reader) {
+            return Optional.empty();
+        }
+        int line = 1;
+        int column = 1;
+        for (int i = 0; i < yaml.length(); ) {
+            int c = yaml.codePointAt(i);
+            if (c == '\n') {
+                line++;
+                column = 1;
+            } else if (!printable(c)) {
+                return Optional.of(Diagnostic.error(new SourceLocation(source, line, column),
+                        String.format("the character U+%04X cannot appear in YAML text; inside double quotes write"
+                                + " it as the escape \\u%04x", c, c)));
+            } else {
+                column++;
+            }
+            i += Character.charCount(c);
+        }
+        return Optional.empty();
+    }
+
+    /** YAML 1.1's printable set: tab, line breaks, and everything but the other C0 and C1 controls and DEL. */
+    private static boolean printable(int c) {
+        return c == '\t' || c == '\n' || c == '\r' || c == 0x85
+                || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd)
+                || (c >= 0x10000 && c <= 0x10ffff);
     }
 
     private YamlNode readValue(JsonToken token) throws IOException {
@@ -117,8 +178,16 @@ final class YamlTreeReader {
         };
     }
 
+    /** Counts one more level of nesting, starting here. */
+    private void deeper() throws TooDeep {
+        if (++depth > MAX_DEPTH) {
+            throw new TooDeep(here());
+        }
+    }
+
     private YamlNode readMapping() throws IOException {
         SourceLocation start = here();
+        deeper();
         var entries = new ArrayList<YamlNode.Entry>();
         // Most mappings hold a few keys: duplicates are found by a scan until there are more.
         Map<String, SourceLocation> firstSeen = null;
@@ -154,15 +223,18 @@ final class YamlTreeReader {
                 entries.add(new YamlNode.Entry(key, keyLocation, value));
             }
         }
+        depth--;
         return new YamlNode.Mapping(entries, entries.isEmpty() ? start : entries.getFirst().keyLocation());
     }
 
     private YamlNode readSequence() throws IOException {
         SourceLocation start = here();
+        deeper();
         var items = new ArrayList<YamlNode>();
         for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
             items.add(readValue(t));
         }
+        depth--;
         return new YamlNode.Sequence(items, start);
     }
 
@@ -224,7 +296,7 @@ final class YamlTreeReader {
         }
         SourceLocation where = e instanceof JsonProcessingException j ? at(j.getLocation()) : at(null);
         String text = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-        String firstLine = text == null ? e.getClass().getSimpleName() : text.lines().findFirst().orElse(text);
+        String firstLine = text == null ? "malformed YAML" : text.lines().findFirst().orElse(text);
         return Diagnostic.error(where, "YAML syntax error: " + firstLine);
     }
 }

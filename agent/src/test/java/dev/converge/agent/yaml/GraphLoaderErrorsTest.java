@@ -40,6 +40,21 @@ class GraphLoaderErrorsTest {
         }
 
         @Test
+        void nestingTooDeepIsReportedWhereItGoesTooDeep() {
+            String levels = "[".repeat(10_000) + "]".repeat(10_000);
+            assertThat(problems("graph: g\nresources:\n  noop:\n  - name: a\n    x: " + levels + "\n"))
+                    .containsExactly("g.yaml:5:68: error: mappings and lists nest deeper than 64 levels here;"
+                            + " a graph needs a handful");
+        }
+
+        @Test
+        void aControlCharacterIsReportedAtItsOwnLineAndColumn() {
+            assertThat(problems("graph: g\nresources:\n  noop:\n  - name: a\n  - name: b\n  - name: c\n"
+                    + "  - name: d\n  - name: 'abcd\u0001ef'\n")).containsExactly("g.yaml:8:16: error: the character"
+                    + " U+0001 cannot appear in YAML text; inside double quotes write it as the escape \\u0001");
+        }
+
+        @Test
         void tabIndentationIsASyntaxError() {
             assertThat(problems("resources:\n\texec: []\n")).containsExactly("g.yaml:2:1: error: YAML syntax error: "
                     + "found character '\\t(TAB)' that cannot start any token. (Do not use \\t(TAB) for indentation)");
