@@ -22,13 +22,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * written, flushed to disk, given its owner and then its mode (a chown clears set-id bits),
  * renamed over the target, and the directory is flushed. A crash at any point leaves the old
  * target or the new one, never a part of one; a crash before the rename may leave the hidden
- * temporary file. A failure deletes the temporary file.
+ * temporary file, which the target's next check removes ({@link LeftoverTemps}). A failure deletes
+ * the temporary file.
  */
 final class AtomicFile {
 
     /** Temporary names are '.', the target's name cut to this many code points, '.', a random part. */
     private static final int NAME_CHARS = 48;
-    private static final String SUFFIX = ".converge-tmp";
+    static final String SUFFIX = ".converge-tmp";
 
     private AtomicFile() {
     }
@@ -89,6 +90,7 @@ final class AtomicFile {
             if (!done) {
                 Files.deleteIfExists(tmp);
             }
+            LeftoverTemps.AGENT.done(tmp);
         }
         syncDirectory(dir);
     }
@@ -105,9 +107,11 @@ final class AtomicFile {
         try {
             for (int attempt = 0; tmp == null; attempt++) {
                 Path candidate = tempName(dir, target.getFileName().toString());
+                LeftoverTemps.AGENT.writing(candidate);
                 try {
                     tmp = Files.createSymbolicLink(candidate, Path.of(linkTarget));
                 } catch (FileAlreadyExistsException e) {
+                    LeftoverTemps.AGENT.done(candidate);
                     if (attempt == 9) {
                         throw e;
                     }
@@ -119,6 +123,9 @@ final class AtomicFile {
         } finally {
             if (!done && tmp != null) {
                 Files.deleteIfExists(tmp);
+            }
+            if (tmp != null) {
+                LeftoverTemps.AGENT.done(tmp);
             }
         }
         syncDirectory(dir);
@@ -154,10 +161,13 @@ final class AtomicFile {
     private static Path createTemp(Path dir, String targetName) throws IOException {
         var attr = PosixFilePermissions.asFileAttribute(FileModes.permissions(0600));
         for (int attempt = 0; ; attempt++) {
+            Path candidate = tempName(dir, targetName);
+            LeftoverTemps.AGENT.writing(candidate);
             try {
-                return Files.createFile(tempName(dir, targetName), attr);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt == 9) {
+                return Files.createFile(candidate, attr);
+            } catch (IOException e) {
+                LeftoverTemps.AGENT.done(candidate);
+                if (!(e instanceof FileAlreadyExistsException) || attempt == 9) {
                     throw e;
                 }
             }
@@ -165,10 +175,14 @@ final class AtomicFile {
     }
 
     private static Path tempName(Path dir, String targetName) {
-        String stem = targetName.codePointCount(0, targetName.length()) > NAME_CHARS
+        String random = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        return dir.resolve("." + stem(targetName) + "." + random + SUFFIX);
+    }
+
+    /** The part of a target's name its temporary files carry: its first {@value #NAME_CHARS} code points. */
+    static String stem(String targetName) {
+        return targetName.codePointCount(0, targetName.length()) > NAME_CHARS
                 ? targetName.substring(0, targetName.offsetByCodePoints(0, NAME_CHARS))
                 : targetName;
-        String random = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        return dir.resolve("." + stem + "." + random + SUFFIX);
     }
 }

@@ -76,6 +76,10 @@ final class FileResource implements Resource {
             throws ResourceException, InterruptedException {
         var plan = new Plan();
         try {
+            for (Path leftover : LeftoverTemps.AGENT.of(spec.path())) {
+                plan.add("remove " + leftover.getFileName() + ", left by a write that was interrupted",
+                        () -> LeftoverTemps.AGENT.remove(leftover));
+            }
             if (spec.absent()) {
                 planAbsent(plan);
             } else if (spec.symlink() != null) {

@@ -529,4 +529,32 @@ class FileResourceTest {
 
         assertThat(dir.resolve("other/renamed")).hasContent("x");
     }
+
+    /**
+     * A write killed between creating its temporary file and renaming it leaves the file behind;
+     * the target's next check removes it (and reports it), and touches no other resource's.
+     */
+    @Test
+    void leftoverTemporaryFilesOfTheTargetAreRemovedByItsNextCheck() throws Exception {
+        Path target = dir.resolve("motd");
+        Path first = Files.writeString(dir.resolve(".motd.0123456789abcdef.converge-tmp"), "half");
+        Path second = Files.writeString(dir.resolve(".motd.fedcba9876543210.converge-tmp"), "half");
+        Path otherTarget = Files.writeString(dir.resolve(".issue.0123456789abcdef.converge-tmp"), "half");
+        Path notOurs = Files.writeString(dir.resolve(".motd.backup.converge-tmp"), "kept");
+
+        CheckResult dry = file(target, "hello\n", "exists", "0644").checkApply(ctx, false);
+        assertThat(dry.changes()).contains("remove " + first.getFileName() + ", left by a write that was interrupted",
+                "remove " + second.getFileName() + ", left by a write that was interrupted");
+        assertThat(first).exists();
+
+        CheckResult applied = apply(target, "hello\n", "0644");
+
+        assertThat(applied.changes()).contains("remove " + first.getFileName() + ", left by a write that was interrupted");
+        assertThat(first).doesNotExist();
+        assertThat(second).doesNotExist();
+        assertThat(otherTarget).as("another target's").exists();
+        assertThat(notOurs).as("not a name the agent makes").exists();
+        assertThat(target).hasContent("hello");
+        assertThat(apply(target, "hello\n", "0644").isOk()).isTrue();
+    }
 }
