@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -34,6 +35,15 @@ final class FileModes {
     /** Sets the mode of {@code path}, special bits included. */
     static void set(Path path, int mode) throws IOException {
         Files.setAttribute(path, "unix:mode", mode & ALL);
+    }
+
+    /**
+     * Creates the directory {@code path} open to its owner alone (whatever the umask allows of
+     * that), never to group or others before {@link #set} gives it its final mode: a directory
+     * declared 0700 is never briefly 0777 under umask 000.
+     */
+    static void createDirectory(Path path, int mode) throws IOException {
+        Files.createDirectory(path, PosixFilePermissions.asFileAttribute(permissions(mode & 0700)));
     }
 
     /** The permission bits of {@code mode} (special bits are dropped). */

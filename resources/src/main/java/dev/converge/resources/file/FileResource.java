@@ -189,7 +189,7 @@ final class FileResource implements Resource {
             requireParent(p);
             int mode = spec.mode() != null ? spec.mode().forNew(true) : DEFAULT_DIRECTORY_MODE;
             plan.add("create directory" + ownershipDetail("mode " + FileModes.format(mode), owner, group), () -> {
-                Files.createDirectory(p);
+                FileModes.createDirectory(p, mode);
                 AtomicFile.chown(p, owner, group);
                 FileModes.set(p, mode);
                 AtomicFile.syncDirectory(p.getParent());

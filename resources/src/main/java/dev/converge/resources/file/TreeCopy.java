@@ -108,7 +108,7 @@ final class TreeCopy {
         }
         copied++;
         steps.add(() -> {
-            Files.createDirectory(d);
+            FileModes.createDirectory(d, mode);
             FileModes.set(d, mode);
         });
         directory(s, d, false);
