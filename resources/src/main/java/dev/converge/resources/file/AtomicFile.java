@@ -1,7 +1,9 @@
 package dev.converge.resources.file;
 
+import dev.converge.resources.posix.ErrnoException;
+import dev.converge.resources.posix.Libc;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -12,9 +14,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -27,6 +29,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class AtomicFile {
 
+    private static final int COPY_BUFFER = 64 * 1024;
     /** Temporary names are '.', the target's name cut to this many code points, '.', a random part. */
     private static final int NAME_CHARS = 48;
     static final String SUFFIX = ".converge-tmp";
@@ -34,10 +37,10 @@ final class AtomicFile {
     private AtomicFile() {
     }
 
-    /** What fills a temporary file. */
+    /** What fills a temporary file, through its descriptor. */
     @FunctionalInterface
     private interface Filler {
-        void fill(FileChannel out) throws IOException;
+        void fill(int fd) throws IOException;
     }
 
     /**
@@ -46,53 +49,118 @@ final class AtomicFile {
      */
     static void write(Path target, byte[] content, int mode, UserPrincipal owner, GroupPrincipal group)
             throws IOException {
-        replace(target, out -> {
-            ByteBuffer buf = ByteBuffer.wrap(content);
-            while (buf.hasRemaining()) {
-                out.write(buf);
-            }
-        }, mode, owner, group);
+        replace(target, fd -> Libc.writeAll(fd, content, 0, content.length), mode, owner, group);
     }
 
     /** Like {@link #write}, with the bytes of the regular file {@code source}. */
     static void copy(Path source, Path target, int mode, UserPrincipal owner, GroupPrincipal group)
             throws IOException {
-        replace(target, out -> {
-            try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
-                long size = in.size();
-                long done = 0;
-                while (done < size) {
-                    long n = in.transferTo(done, size - done, out);
-                    if (n <= 0) {
-                        break;
-                    }
-                    done += n;
+        replace(target, fd -> {
+            try (InputStream in = Files.newInputStream(source)) {
+                byte[] buffer = new byte[COPY_BUFFER];
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    Libc.writeAll(fd, buffer, 0, n);
                 }
             }
         }, mode, owner, group);
     }
 
+    /**
+     * The write itself, relative to the opened parent directory: the temporary file is created
+     * exclusively without following links, filled, chowned, chmod'ed and flushed through the one
+     * descriptor that create returned, then renamed over the target in the same directory. If the
+     * name renamed is then not the file written (another user swapped entries in the directory),
+     * the write fails; nothing was written outside the directory.
+     */
     private static void replace(Path target, Filler filler, int mode, UserPrincipal owner, GroupPrincipal group)
             throws IOException {
         Path dir = parentOf(target);
-        Path tmp = createTemp(dir, target.getFileName().toString());
-        boolean done = false;
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                filler.fill(ch);
-                ch.force(true);
+        String name = target.getFileName().toString();
+        int uid = owner == null ? -1 : id(owner.getName(), true);
+        int gid = group == null ? -1 : id(group.getName(), false);
+        try (OpenDirectory directory = OpenDirectory.open(dir)) {
+            String tmp = null;
+            int fd = -1;
+            for (int attempt = 0; fd < 0; attempt++) {
+                String candidate = tempName(name);
+                LeftoverTemps.AGENT.writing(dir.resolve(candidate));
+                try {
+                    fd = directory.createNew(candidate, 0600);
+                    tmp = candidate;
+                } catch (ErrnoException e) {
+                    LeftoverTemps.AGENT.done(dir.resolve(candidate));
+                    if (e.errno() != Libc.EEXIST || attempt == 9) {
+                        throw e;
+                    }
+                }
             }
-            chown(tmp, owner, group);
-            FileModes.set(tmp, mode);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            done = true;
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(tmp);
+            boolean renamed = false;
+            try {
+                filler.fill(fd);
+                if (uid != -1 || gid != -1) {
+                    Libc.fchown(fd, uid, gid);
+                }
+                Libc.fchmod(fd, mode & 07777);
+                Libc.fsync(fd);
+                Libc.Stat written = Libc.statx(fd, "", Libc.AT_EMPTY_PATH);
+                directory.rename(tmp, name);
+                renamed = true;
+                if (!directory.stat(name).sameFile(written)) {
+                    throw new IOException("the temporary file " + tmp + " was replaced while it was written (the"
+                            + " directory's owner can do that); " + target + " may now be what they put there");
+                }
+            } finally {
+                Libc.closeQuietly(fd);
+                if (!renamed) {
+                    try {
+                        directory.unlink(tmp);
+                    } catch (ErrnoException e) {
+                        // Already gone: nothing is left behind.
+                    }
+                }
+                LeftoverTemps.AGENT.done(dir.resolve(tmp));
             }
-            LeftoverTemps.AGENT.done(tmp);
+            directory.sync();
         }
-        syncDirectory(dir);
+    }
+
+    /**
+     * Changes the owner and group (each null: kept) and then the mode (negative: kept) of the
+     * regular file, or with {@code directory} the directory, {@code path} in place, through a
+     * descriptor opened relative to its parent without following a link. A link or another type
+     * found there (swapped in since the check) fails the change and is left alone.
+     */
+    static void setInPlace(Path path, boolean directory, UserPrincipal owner, GroupPrincipal group, int mode)
+            throws IOException {
+        int uid = owner == null ? -1 : id(owner.getName(), true);
+        int gid = group == null ? -1 : id(group.getName(), false);
+        try (OpenDirectory parent = OpenDirectory.open(parentOf(path))) {
+            int fd = parent.openNoFollow(path.getFileName().toString(), directory);
+            try {
+                Libc.Stat stat = Libc.statx(fd, "", Libc.AT_EMPTY_PATH);
+                if (directory ? !stat.isDirectory() : !stat.isRegularFile()) {
+                    throw new IOException(path + " is no longer a " + (directory ? "directory" : "regular file")
+                            + "; left alone");
+                }
+                if (uid != -1 || gid != -1) {
+                    Libc.fchown(fd, uid, gid);
+                }
+                if (mode >= 0) {
+                    Libc.fchmod(fd, mode & 07777);
+                }
+            } finally {
+                Libc.closeQuietly(fd);
+            }
+        } catch (ErrnoException e) {
+            throw new IOException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The numeric id of a user (or group) the file resource looked up by name or number. */
+    private static int id(String name, boolean user) throws IOException {
+        Optional<Integer> id = user ? Libc.uidOf(name) : Libc.gidOf(name);
+        return id.orElseThrow(() -> new IOException((user ? "user '" : "group '") + name + "' does not exist"));
     }
 
     /**
@@ -158,25 +226,13 @@ final class AtomicFile {
         return target.toAbsolutePath().getParent();
     }
 
-    private static Path createTemp(Path dir, String targetName) throws IOException {
-        var attr = PosixFilePermissions.asFileAttribute(FileModes.permissions(0600));
-        for (int attempt = 0; ; attempt++) {
-            Path candidate = tempName(dir, targetName);
-            LeftoverTemps.AGENT.writing(candidate);
-            try {
-                return Files.createFile(candidate, attr);
-            } catch (IOException e) {
-                LeftoverTemps.AGENT.done(candidate);
-                if (!(e instanceof FileAlreadyExistsException) || attempt == 9) {
-                    throw e;
-                }
-            }
-        }
+    private static Path tempName(Path dir, String targetName) {
+        return dir.resolve(tempName(targetName));
     }
 
-    private static Path tempName(Path dir, String targetName) {
+    private static String tempName(String targetName) {
         String random = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        return dir.resolve("." + stem(targetName) + "." + random + SUFFIX);
+        return "." + stem(targetName) + "." + random + SUFFIX;
     }
 
     /** The part of a target's name its temporary files carry: its first {@value #NAME_CHARS} code points. */

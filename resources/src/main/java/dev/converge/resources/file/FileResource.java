@@ -190,8 +190,7 @@ final class FileResource implements Resource {
             int mode = spec.mode() != null ? spec.mode().forNew(true) : DEFAULT_DIRECTORY_MODE;
             plan.add("create directory" + ownershipDetail("mode " + FileModes.format(mode), owner, group), () -> {
                 FileModes.createDirectory(p, mode);
-                AtomicFile.chown(p, owner, group);
-                FileModes.set(p, mode);
+                AtomicFile.setInPlace(p, true, owner, group, mode);
                 AtomicFile.syncDirectory(p.getParent());
             });
         }
@@ -322,11 +321,10 @@ final class FileResource implements Resource {
             plan.describe("mode " + FileModes.format(oldMode) + " -> " + FileModes.format(mode));
         }
         boolean chown = describeOwnership(plan, now, owner, group);
-        if (chown) {
-            plan.step(() -> AtomicFile.chown(p, owner, group));
-        }
-        if (mode != oldMode || chown && (oldMode & 06000) != 0) {
-            plan.step(() -> FileModes.set(p, mode));
+        boolean chmod = mode != oldMode || chown && (oldMode & 06000) != 0;
+        if (chown || chmod) {
+            plan.step(() -> AtomicFile.setInPlace(p, directory, chown ? owner : null, chown ? group : null,
+                    chmod ? mode : -1));
         }
     }
 

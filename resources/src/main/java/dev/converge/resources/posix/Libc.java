@@ -11,9 +11,11 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -45,6 +47,24 @@ public final class Libc {
     public static final int O_CLOEXEC = 0x80000;
 
     public static final int EPOLLIN = 0x1;
+
+    public static final int O_WRONLY = 01;
+    public static final int O_CREAT = 0100;
+    public static final int O_EXCL = 0200;
+    public static final int O_NOCTTY = 0400;
+    public static final int O_PATH = 010000000;
+    /** Differs between x86_64 (0200000) and aarch64 (040000). */
+    public static final int O_DIRECTORY = isX86() ? 0200000 : 040000;
+    /** Differs between x86_64 (0400000) and aarch64 (0100000). */
+    public static final int O_NOFOLLOW = isX86() ? 0400000 : 0100000;
+    public static final int AT_FDCWD = -100;
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    public static final int AT_EMPTY_PATH = 0x1000;
+    public static final int EEXIST = 17;
+    public static final int S_IFMT = 0170000;
+    public static final int S_IFDIR = 0040000;
+    public static final int S_IFREG = 0100000;
+    public static final int S_IFLNK = 0120000;
 
     public static final int IN_NONBLOCK = O_NONBLOCK;
     public static final int IN_CLOEXEC = O_CLOEXEC;
@@ -78,6 +98,11 @@ public final class Libc {
     /** Bytes of a glibc {@code sigset_t}. */
     private static final long SIGSET_BYTES = 128;
     private static final long SYS_PIDFD_OPEN = 434;
+    private static final long PATH_MAX = 4096;
+    /** {@code struct statx}: 256 bytes on every architecture. */
+    private static final long STATX_BYTES = 256;
+    /** {@code STATX_BASIC_STATS}. */
+    private static final int STATX_BASIC = 0x7ff;
     /** A {@code struct pollfd}: int fd, short events, short revents. */
     private static final long POLL_FD_BYTES = 8;
     private static final int EPOLL_CTL_ADD = 1;
@@ -117,6 +142,24 @@ public final class Libc {
             withErrno("inotify_init1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle INOTIFY_ADD_WATCH =
             withErrno("inotify_add_watch", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle OPENAT = withErrno("openat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(3));
+    private static final MethodHandle FCHMOD = withErrno("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FCHOWN =
+            withErrno("fchown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FSYNC = withErrno("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle RENAMEAT =
+            withErrno("renameat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle UNLINKAT =
+            withErrno("unlinkat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle READLINKAT =
+            withErrno("readlinkat", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle STATX = withErrno("statx",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle GETPWNAM_R = plain("getpwnam_r",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle GETGRNAM_R = plain("getgrnam_r",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle POLL =
             withErrno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SIGEMPTYSET = plain("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -505,6 +548,200 @@ public final class Libc {
             throw new ErrnoException("posix_spawn", error);
         }
         return pid.get(JAVA_INT, 0);
+    }
+
+    /**
+     * What {@code statx(2)} says of a file: its type and permission bits, owner, group, and
+     * identity.
+     */
+    public record Stat(int mode, int uid, int gid, long inode, long device) {
+
+        public boolean isDirectory() {
+            return (mode & S_IFMT) == S_IFDIR;
+        }
+
+        public boolean isRegularFile() {
+            return (mode & S_IFMT) == S_IFREG;
+        }
+
+        public boolean isSymbolicLink() {
+            return (mode & S_IFMT) == S_IFLNK;
+        }
+
+        /** Whether both name the same file. */
+        public boolean sameFile(Stat other) {
+            return inode == other.inode && device == other.device;
+        }
+    }
+
+    /** {@code openat(2)}: {@code path} relative to the directory {@code dirfd}; returns the descriptor. */
+    public static int openat(int dirfd, String path, int flags, int mode) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = SCRATCH.get();
+            int r;
+            try {
+                r = (int) OPENAT.invokeExact(state, dirfd, arena.allocateFrom(path), flags, mode);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            return check("openat", r, state);
+        }
+    }
+
+    public static void fchmod(int fd, int mode) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        int r;
+        try {
+            r = (int) FCHMOD.invokeExact(state, fd, mode);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        check("fchmod", r, state);
+    }
+
+    /** {@code fchown(2)}; -1 keeps the owner or the group. */
+    public static void fchown(int fd, int uid, int gid) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        int r;
+        try {
+            r = (int) FCHOWN.invokeExact(state, fd, uid, gid);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        check("fchown", r, state);
+    }
+
+    public static void fsync(int fd) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        int r;
+        try {
+            r = (int) FSYNC.invokeExact(state, fd);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        check("fsync", r, state);
+    }
+
+    /** {@code renameat(2)} from {@code from} in {@code fromDir} to {@code to} in {@code toDir}, replacing it. */
+    public static void renameat(int fromDir, String from, int toDir, String to) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = SCRATCH.get();
+            int r;
+            try {
+                r = (int) RENAMEAT.invokeExact(state, fromDir, arena.allocateFrom(from), toDir, arena.allocateFrom(to));
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            check("renameat", r, state);
+        }
+    }
+
+    /** {@code unlinkat(2)} of a file (not a directory) in {@code dirfd}. */
+    public static void unlinkat(int dirfd, String name) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = SCRATCH.get();
+            int r;
+            try {
+                r = (int) UNLINKAT.invokeExact(state, dirfd, arena.allocateFrom(name), 0);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            check("unlinkat", r, state);
+        }
+    }
+
+    /** The target of the symbolic link {@code name} in {@code dirfd}. */
+    public static String readlinkat(int dirfd, String name) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = SCRATCH.get();
+            MemorySegment buffer = arena.allocate(PATH_MAX);
+            long n;
+            try {
+                n = (long) READLINKAT.invokeExact(state, dirfd, arena.allocateFrom(name), buffer, (long) PATH_MAX);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            if (n < 0) {
+                throw new ErrnoException("readlinkat", errno(state));
+            }
+            return new String(buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * {@code statx(2)} of {@code path} in {@code dirfd} with {@code flags}
+     * ({@link #AT_SYMLINK_NOFOLLOW}; {@link #AT_EMPTY_PATH} with an empty path: {@code dirfd} itself).
+     */
+    public static Stat statx(int dirfd, String path, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = SCRATCH.get();
+            MemorySegment buffer = arena.allocate(STATX_BYTES, 8);
+            int r;
+            try {
+                r = (int) STATX.invokeExact(state, dirfd, arena.allocateFrom(path), flags, STATX_BASIC, buffer);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            check("statx", r, state);
+            long device = ((long) buffer.get(JAVA_INT, 136) << 32) | (buffer.get(JAVA_INT, 140) & 0xffffffffL);
+            return new Stat(Short.toUnsignedInt(buffer.get(JAVA_SHORT, 28)), buffer.get(JAVA_INT, 20),
+                    buffer.get(JAVA_INT, 24), buffer.get(JAVA_LONG, 32), device);
+        }
+    }
+
+    /**
+     * The uid of the user {@code name} (NSS sources count), or empty when there is none; a name
+     * made of digits that no user has is that uid.
+     */
+    public static Optional<Integer> uidOf(String name) throws ErrnoException {
+        return idOf(GETPWNAM_R, "getpwnam_r", name);
+    }
+
+    /** Like {@link #uidOf}, for a group. */
+    public static Optional<Integer> gidOf(String name) throws ErrnoException {
+        return idOf(GETGRNAM_R, "getgrnam_r", name);
+    }
+
+    /** Both {@code struct passwd} and {@code struct group} hold the id at offset 16 on 64-bit Linux. */
+    private static Optional<Integer> idOf(MethodHandle lookup, String function, String name) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment entry = arena.allocate(64, 8);
+            long size = 16 * 1024;
+            MemorySegment buffer = arena.allocate(size);
+            MemorySegment result = arena.allocate(ADDRESS);
+            int error;
+            try {
+                error = (int) lookup.invokeExact(arena.allocateFrom(name), entry, buffer, size, result);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            if (error != 0 && error != ENOENT && error != ESRCH) {
+                throw new ErrnoException(function, error);
+            }
+            if (error == 0 && !result.get(ADDRESS, 0).equals(MemorySegment.NULL)) {
+                return Optional.of(entry.get(JAVA_INT, 16));
+            }
+            if (!name.isEmpty() && name.length() <= 10 && name.chars().allMatch(Character::isDigit)) {
+                long id = Long.parseLong(name);
+                return id <= 0xfffffffeL ? Optional.of((int) id) : Optional.empty();
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** Writes all of {@code bytes} to {@code fd}. */
+    public static void writeAll(int fd, byte[] bytes, int offset, int length) throws ErrnoException {
+        if (length == 0) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(length);
+            MemorySegment.copy(bytes, offset, buffer, ValueLayout.JAVA_BYTE, 0, length);
+            long done = 0;
+            while (done < length) {
+                done += write(fd, buffer.asSlice(done), length - done);
+            }
+        }
     }
 
     /** A {@code posix_spawn_file_actions_t} in {@code arena}; {@link #close} destroys it. Confined to one thread. */

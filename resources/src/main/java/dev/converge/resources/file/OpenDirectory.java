@@ -1,0 +1,160 @@
+package dev.converge.resources.file;
+
+import dev.converge.resources.posix.ErrnoException;
+import dev.converge.resources.posix.Libc;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * An opened directory that file operations work relative to ({@code openat}, {@code renameat},
+ * {@code statx} on a descriptor), so that a name swapped for a symbolic link between two steps of
+ * a write cannot send one of them elsewhere.
+ *
+ * <p>Opening walks the path one component at a time from {@code /} without following links. A
+ * component that is a symbolic link is followed only when root owns the link: another user
+ * cannot make or replace such a link, so it is part of the host's layout ({@code /var/run}, a
+ * merged {@code /usr}), not a redirection. A link another user owns is refused, with its path.
+ *
+ * <p>Not thread-safe: one thread uses an instance, then closes it.
+ */
+final class OpenDirectory implements AutoCloseable {
+
+    /** Links followed in one walk, as the kernel's limit. */
+    private static final int MAX_LINKS = 40;
+
+    private final Path path;
+    private final int fd;
+
+    private OpenDirectory(Path path, int fd) {
+        this.path = path;
+        this.fd = fd;
+    }
+
+    /**
+     * Opens the directory {@code dir} (absolute).
+     *
+     * @throws IOException when a component is missing or not a directory, or is a symbolic link
+     *     that root does not own
+     */
+    static OpenDirectory open(Path dir) throws IOException {
+        var rest = new ArrayDeque<String>();
+        dir.normalize().forEach(p -> rest.add(p.toString()));
+        int current;
+        try {
+            current = Libc.openat(Libc.AT_FDCWD, "/", Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        } catch (ErrnoException e) {
+            throw new IOException("cannot open /: " + e.getMessage(), e);
+        }
+        Path walked = Path.of("/");
+        int links = 0;
+        try {
+            while (!rest.isEmpty()) {
+                String name = rest.removeFirst();
+                if (name.equals(".")) {
+                    continue;
+                }
+                int next = Libc.openat(current, name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+                Libc.Stat stat;
+                try {
+                    stat = Libc.statx(next, "", Libc.AT_EMPTY_PATH | Libc.AT_SYMLINK_NOFOLLOW);
+                } catch (ErrnoException e) {
+                    Libc.closeQuietly(next);
+                    throw e;
+                }
+                Path here = name.equals("..") ? parentOf(walked) : walked.resolve(name);
+                if (stat.isDirectory()) {
+                    Libc.closeQuietly(current);
+                    current = next;
+                    walked = here;
+                    continue;
+                }
+                Libc.closeQuietly(next);
+                if (!stat.isSymbolicLink()) {
+                    throw new IOException(here + " is not a directory");
+                }
+                if (stat.uid() != 0) {
+                    throw new IOException("refusing to follow the symbolic link " + here + ": uid " + stat.uid()
+                            + " owns it, and only a link root owns is followed on the way to a file");
+                }
+                if (++links > MAX_LINKS) {
+                    throw new IOException("too many symbolic links on the way to " + dir);
+                }
+                String target = Libc.readlinkat(current, name);
+                Deque<String> parts = new ArrayDeque<>();
+                Path.of(target).forEach(p -> parts.add(p.toString()));
+                while (!parts.isEmpty()) {
+                    rest.addFirst(parts.removeLast());
+                }
+                if (target.startsWith("/")) {
+                    Libc.closeQuietly(current);
+                    current = Libc.openat(Libc.AT_FDCWD, "/", Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+                    walked = Path.of("/");
+                }
+            }
+            return new OpenDirectory(dir, current);
+        } catch (ErrnoException e) {
+            Libc.closeQuietly(current);
+            throw new IOException("cannot open the directory " + dir + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            Libc.closeQuietly(current);
+            throw e;
+        }
+    }
+
+    private static Path parentOf(Path p) {
+        Path parent = p.getParent();
+        return parent == null ? p : parent;
+    }
+
+    /** The directory as it was named. */
+    Path path() {
+        return path;
+    }
+
+    /** Creates {@code name}, a new regular file that must not exist, with {@code mode}; returns its descriptor for writing. */
+    int createNew(String name, int mode) throws ErrnoException {
+        return Libc.openat(fd, name,
+                Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_NOCTTY | Libc.O_CLOEXEC, mode);
+    }
+
+    /**
+     * Opens {@code name} for reading without following a link (a link fails with
+     * {@code ELOOP}), without blocking on a FIFO; with {@code directory}, only a directory.
+     */
+    int openNoFollow(String name, boolean directory) throws ErrnoException {
+        return Libc.openat(fd, name, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_NOCTTY
+                | Libc.O_CLOEXEC | (directory ? Libc.O_DIRECTORY : 0), 0);
+    }
+
+    /** What {@code name} itself is (a link is not followed). */
+    Libc.Stat stat(String name) throws ErrnoException {
+        return Libc.statx(fd, name, Libc.AT_SYMLINK_NOFOLLOW);
+    }
+
+    /** Renames {@code from} over {@code to}, both in this directory. */
+    void rename(String from, String to) throws ErrnoException {
+        Libc.renameat(fd, from, fd, to);
+    }
+
+    /** Removes the file {@code name}. */
+    void unlink(String name) throws ErrnoException {
+        Libc.unlinkat(fd, name);
+    }
+
+    /** Flushes the directory's entries to disk. */
+    void sync() throws ErrnoException {
+        int handle = Libc.openat(fd, ".", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        try {
+            Libc.fsync(handle);
+        } finally {
+            Libc.closeQuietly(handle);
+        }
+    }
+
+    @Override
+    public void close() {
+        Libc.closeQuietly(fd);
+    }
+}
