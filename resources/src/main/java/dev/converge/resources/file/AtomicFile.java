@@ -5,15 +5,10 @@ import dev.converge.resources.posix.Libc;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -165,53 +160,78 @@ final class AtomicFile {
 
     /**
      * Makes {@code target} a symbolic link to {@code linkTarget}, owned by {@code owner} and
-     * {@code group} (each null: the agent's). Replaces a file or a link, not a directory.
+     * {@code group} (each null: the agent's). Replaces a file or a link, not a directory. The
+     * link is made under a temporary name in the opened parent directory, chowned there without
+     * following it, and renamed over the target; a swapped entry fails it, as for {@link #write}.
      */
     static void symlink(Path target, String linkTarget, UserPrincipal owner, GroupPrincipal group)
             throws IOException {
         Path dir = parentOf(target);
-        Path tmp = null;
-        boolean done = false;
-        try {
+        String name = target.getFileName().toString();
+        int uid = owner == null ? -1 : id(owner.getName(), true);
+        int gid = group == null ? -1 : id(group.getName(), false);
+        try (OpenDirectory directory = OpenDirectory.open(dir)) {
+            String tmp = null;
             for (int attempt = 0; tmp == null; attempt++) {
-                Path candidate = tempName(dir, target.getFileName().toString());
-                LeftoverTemps.AGENT.writing(candidate);
+                String candidate = tempName(name);
+                LeftoverTemps.AGENT.writing(dir.resolve(candidate));
                 try {
-                    tmp = Files.createSymbolicLink(candidate, Path.of(linkTarget));
-                } catch (FileAlreadyExistsException e) {
-                    LeftoverTemps.AGENT.done(candidate);
-                    if (attempt == 9) {
+                    directory.symlink(linkTarget, candidate);
+                    tmp = candidate;
+                } catch (ErrnoException e) {
+                    LeftoverTemps.AGENT.done(dir.resolve(candidate));
+                    if (e.errno() != Libc.EEXIST || attempt == 9) {
                         throw e;
                     }
                 }
             }
-            chown(tmp, owner, group);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            done = true;
-        } finally {
-            if (!done && tmp != null) {
-                Files.deleteIfExists(tmp);
+            boolean renamed = false;
+            try {
+                if (uid != -1 || gid != -1) {
+                    directory.chown(tmp, uid, gid);
+                }
+                Libc.Stat made = directory.stat(tmp);
+                directory.rename(tmp, name);
+                renamed = true;
+                if (!directory.stat(name).sameFile(made)) {
+                    throw new IOException("the temporary link " + tmp + " was replaced before its rename (the"
+                            + " directory's owner can do that); " + target + " may now be what they put there");
+                }
+            } finally {
+                if (!renamed) {
+                    try {
+                        directory.unlink(tmp);
+                    } catch (ErrnoException e) {
+                        // Already gone: nothing is left behind.
+                    }
+                }
+                LeftoverTemps.AGENT.done(dir.resolve(tmp));
             }
-            if (tmp != null) {
-                LeftoverTemps.AGENT.done(tmp);
-            }
+            directory.sync();
         }
-        syncDirectory(dir);
     }
 
-    /** Sets the owner and group of {@code path} itself (not a link's target) where they differ. */
-    static void chown(Path path, UserPrincipal owner, GroupPrincipal group) throws IOException {
-        if (owner == null && group == null) {
-            return;
+    /** Removes the file or link {@code path} (not a directory), relative to its opened parent; one already gone is no error. */
+    static void remove(Path path) throws IOException {
+        try (OpenDirectory directory = OpenDirectory.open(parentOf(path))) {
+            try {
+                directory.unlink(path.getFileName().toString());
+            } catch (ErrnoException e) {
+                if (e.errno() != Libc.ENOENT) {
+                    throw e;
+                }
+                return;
+            }
+            directory.sync();
         }
-        PosixFileAttributeView view =
-                Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-        PosixFileAttributes now = view.readAttributes();
-        if (owner != null && !now.owner().equals(owner)) {
-            view.setOwner(owner);
-        }
-        if (group != null && !now.group().equals(group)) {
-            view.setGroup(group);
+    }
+
+    /** Sets the owner and group (each null: kept) of the link {@code path} itself, relative to its opened parent. */
+    static void chownLink(Path path, UserPrincipal owner, GroupPrincipal group) throws IOException {
+        int uid = owner == null ? -1 : id(owner.getName(), true);
+        int gid = group == null ? -1 : id(group.getName(), false);
+        try (OpenDirectory directory = OpenDirectory.open(parentOf(path))) {
+            directory.chown(path.getFileName().toString(), uid, gid);
         }
     }
 
@@ -224,10 +244,6 @@ final class AtomicFile {
 
     private static Path parentOf(Path target) {
         return target.toAbsolutePath().getParent();
-    }
-
-    private static Path tempName(Path dir, String targetName) {
-        return dir.resolve(tempName(targetName));
     }
 
     private static String tempName(String targetName) {

@@ -122,10 +122,7 @@ final class FileResource implements Resource {
                     + (entries == 1 ? " entry)" : " entries)"), () -> TreeCopy.deleteTree(p));
             return;
         }
-        plan.add(now.isSymbolicLink() ? "remove (symlink)" : "remove", () -> {
-            Files.deleteIfExists(p);
-            AtomicFile.syncDirectory(p.getParent());
-        });
+        plan.add(now.isSymbolicLink() ? "remove (symlink)" : "remove", () -> AtomicFile.remove(p));
     }
 
     // ---- symlink
@@ -145,7 +142,7 @@ final class FileResource implements Resource {
                         () -> AtomicFile.symlink(p, target, keepOwner, keepGroup));
                 describeOwnership(plan, now, owner, group);
             } else if (describeOwnership(plan, now, owner, group)) {
-                plan.step(() -> AtomicFile.chown(p, owner, group));
+                plan.step(() -> AtomicFile.chownLink(p, owner, group));
             }
             return;
         }

@@ -128,6 +128,16 @@ final class OpenDirectory implements AutoCloseable {
                 | Libc.O_CLOEXEC | (directory ? Libc.O_DIRECTORY : 0), 0);
     }
 
+    /** Makes {@code name} a new symbolic link to {@code target}. */
+    void symlink(String target, String name) throws ErrnoException {
+        Libc.symlinkat(target, fd, name);
+    }
+
+    /** Sets the owner and group (-1: kept) of {@code name} itself, a link not followed. */
+    void chown(String name, int uid, int gid) throws ErrnoException {
+        Libc.lchownat(fd, name, uid, gid);
+    }
+
     /** What {@code name} itself is (a link is not followed). */
     Libc.Stat stat(String name) throws ErrnoException {
         return Libc.statx(fd, name, Libc.AT_SYMLINK_NOFOLLOW);

@@ -156,6 +156,10 @@ public final class Libc {
             withErrno("readlinkat", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     private static final MethodHandle STATX = withErrno("statx",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle SYMLINKAT =
+            withErrno("symlinkat", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle FCHOWNAT = withErrno("fchownat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETPWNAM_R = plain("getpwnam_r",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle GETGRNAM_R = plain("getgrnam_r",
@@ -647,6 +651,34 @@ public final class Libc {
                 throw rethrow(e);
             }
             check("unlinkat", r, state);
+        }
+    }
+
+    /** {@code symlinkat(2)}: makes {@code name} in {@code dirfd} a symbolic link to {@code target}. */
+    public static void symlinkat(String target, int dirfd, String name) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = SCRATCH.get();
+            int r;
+            try {
+                r = (int) SYMLINKAT.invokeExact(state, arena.allocateFrom(target), dirfd, arena.allocateFrom(name));
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            check("symlinkat", r, state);
+        }
+    }
+
+    /** {@code fchownat(2)} of {@code name} in {@code dirfd} itself (a link is not followed); -1 keeps an id. */
+    public static void lchownat(int dirfd, String name, int uid, int gid) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = SCRATCH.get();
+            int r;
+            try {
+                r = (int) FCHOWNAT.invokeExact(state, dirfd, arena.allocateFrom(name), uid, gid, AT_SYMLINK_NOFOLLOW);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            check("fchownat", r, state);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.converge.resources.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -13,6 +14,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Comparator;
@@ -161,5 +163,28 @@ class FileRaceTest {
 
         await().atMost(PATIENCE).until(() -> hits() > 0);
         assertSecretUntouched();
+    }
+
+    /**
+     * On the way to a file, a symbolic link root owns is followed (the host's layout), and one
+     * another user owns is refused: that user could point it anywhere.
+     */
+    @Test
+    void aLinkOnTheWayIsFollowedOnlyWhenRootOwnsIt() throws Exception {
+        Path real = Files.createDirectory(sandbox.resolve("real"));
+        Path rootLink = Files.createSymbolicLink(sandbox.resolve("by-root"), real);
+        Path userLink = Files.createSymbolicLink(sandbox.resolve("by-nobody"), real);
+        var nobody = FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+        Files.getFileAttributeView(userLink, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setOwner(nobody);
+
+        new FileKind().create(rootLink.resolve("a").toString(), FileParams.of("", "a\n", "exists", "0644"))
+                .checkApply(ctx, true);
+        var refused = catchThrowable(() -> new FileKind().create(userLink.resolve("b").toString(),
+                FileParams.of("", "b\n", "exists", "0644")).checkApply(ctx, true));
+
+        assertThat(real.resolve("a")).hasContent("a");
+        assertThat(refused).isInstanceOf(ResourceException.class)
+                .hasMessageContaining("refusing to follow the symbolic link " + userLink + ": uid 65534 owns it");
+        assertThat(real.resolve("b")).doesNotExist();
     }
 }
