@@ -64,25 +64,56 @@ final class AtomicFile {
     /**
      * The write itself, relative to the opened parent directory: the temporary file is created
      * exclusively without following links, filled, chowned, chmod'ed and flushed through the one
-     * descriptor that create returned, then renamed over the target in the same directory. If the
-     * name renamed is then not the file written (another user swapped entries in the directory),
-     * the write fails; nothing was written outside the directory.
+     * descriptor that create returned, then renamed over the target (see {@link #install}).
      */
     private static void replace(Path target, Filler filler, int mode, UserPrincipal owner, GroupPrincipal group)
             throws IOException {
-        Path dir = parentOf(target);
-        String name = target.getFileName().toString();
         int uid = owner == null ? -1 : id(owner.getName(), true);
         int gid = group == null ? -1 : id(group.getName(), false);
+        install(target, (directory, tmp) -> directory.createNew(tmp, 0600), (directory, temp) -> {
+            filler.fill(temp.fd());
+            if (uid != -1 || gid != -1) {
+                Libc.fchown(temp.fd(), uid, gid);
+            }
+            Libc.fchmod(temp.fd(), mode & 07777);
+            Libc.fsync(temp.fd());
+            return Libc.statx(temp.fd(), "", Libc.AT_EMPTY_PATH);
+        });
+    }
+
+    /** A temporary entry made in the target's directory: its name, and its descriptor (-1 for a link). */
+    private record Temp(String name, int fd) {
+    }
+
+    /** Makes a new entry {@code name} in {@code directory}; returns its descriptor, or -1 when it has none. */
+    @FunctionalInterface
+    private interface Creator {
+        int create(OpenDirectory directory, String name) throws IOException;
+    }
+
+    /** Gives a temporary entry its content and attributes; returns what it then is. */
+    @FunctionalInterface
+    private interface Preparation {
+        Libc.Stat prepare(OpenDirectory directory, Temp temp) throws IOException;
+    }
+
+    /**
+     * Makes {@code target} what {@code creator} and {@code preparation} make, relative to its
+     * opened parent: a new entry under a fresh temporary name (retried when the name is taken),
+     * prepared, renamed over the target, and the directory flushed. If the name renamed is then
+     * not the entry prepared (another user swapped entries in the directory), it fails; nothing is
+     * done outside the directory. On any failure before the rename the temporary entry goes.
+     */
+    private static void install(Path target, Creator creator, Preparation preparation) throws IOException {
+        Path dir = parentOf(target);
+        String name = target.getFileName().toString();
         try (OpenDirectory directory = OpenDirectory.open(dir)) {
-            String tmp = null;
-            int fd = -1;
-            for (int attempt = 0; fd < 0; attempt++) {
+            Temp temp = null;
+            for (int attempt = 0; temp == null; attempt++) {
                 String candidate = tempName(name);
                 LeftoverTemps.AGENT.writing(dir.resolve(candidate));
                 try {
-                    fd = directory.createNew(candidate, 0600);
-                    tmp = candidate;
+                    temp = new Temp(candidate, creator.create(directory, candidate));
                 } catch (ErrnoException e) {
                     LeftoverTemps.AGENT.done(dir.resolve(candidate));
                     if (e.errno() != Libc.EEXIST || attempt == 9) {
@@ -92,29 +123,23 @@ final class AtomicFile {
             }
             boolean renamed = false;
             try {
-                filler.fill(fd);
-                if (uid != -1 || gid != -1) {
-                    Libc.fchown(fd, uid, gid);
-                }
-                Libc.fchmod(fd, mode & 07777);
-                Libc.fsync(fd);
-                Libc.Stat written = Libc.statx(fd, "", Libc.AT_EMPTY_PATH);
-                directory.rename(tmp, name);
+                Libc.Stat made = preparation.prepare(directory, temp);
+                directory.rename(temp.name(), name);
                 renamed = true;
-                if (!directory.stat(name).sameFile(written)) {
-                    throw new IOException("the temporary file " + tmp + " was replaced while it was written (the"
-                            + " directory's owner can do that); " + target + " may now be what they put there");
+                if (!directory.stat(name).sameFile(made)) {
+                    throw new IOException("the temporary entry " + temp.name() + " was replaced before its rename"
+                            + " (the directory's owner can do that); " + target + " may now be what they put there");
                 }
             } finally {
-                Libc.closeQuietly(fd);
+                Libc.closeQuietly(temp.fd());
                 if (!renamed) {
                     try {
-                        directory.unlink(tmp);
+                        directory.unlink(temp.name());
                     } catch (ErrnoException e) {
                         // Already gone: nothing is left behind.
                     }
                 }
-                LeftoverTemps.AGENT.done(dir.resolve(tmp));
+                LeftoverTemps.AGENT.done(dir.resolve(temp.name()));
             }
             directory.sync();
         }
@@ -161,54 +186,21 @@ final class AtomicFile {
     /**
      * Makes {@code target} a symbolic link to {@code linkTarget}, owned by {@code owner} and
      * {@code group} (each null: the agent's). Replaces a file or a link, not a directory. The
-     * link is made under a temporary name in the opened parent directory, chowned there without
-     * following it, and renamed over the target; a swapped entry fails it, as for {@link #write}.
+     * link is made under a temporary name and chowned without following it (see {@link #install}).
      */
     static void symlink(Path target, String linkTarget, UserPrincipal owner, GroupPrincipal group)
             throws IOException {
-        Path dir = parentOf(target);
-        String name = target.getFileName().toString();
         int uid = owner == null ? -1 : id(owner.getName(), true);
         int gid = group == null ? -1 : id(group.getName(), false);
-        try (OpenDirectory directory = OpenDirectory.open(dir)) {
-            String tmp = null;
-            for (int attempt = 0; tmp == null; attempt++) {
-                String candidate = tempName(name);
-                LeftoverTemps.AGENT.writing(dir.resolve(candidate));
-                try {
-                    directory.symlink(linkTarget, candidate);
-                    tmp = candidate;
-                } catch (ErrnoException e) {
-                    LeftoverTemps.AGENT.done(dir.resolve(candidate));
-                    if (e.errno() != Libc.EEXIST || attempt == 9) {
-                        throw e;
-                    }
-                }
+        install(target, (directory, tmp) -> {
+            directory.symlink(linkTarget, tmp);
+            return -1;
+        }, (directory, temp) -> {
+            if (uid != -1 || gid != -1) {
+                directory.chown(temp.name(), uid, gid);
             }
-            boolean renamed = false;
-            try {
-                if (uid != -1 || gid != -1) {
-                    directory.chown(tmp, uid, gid);
-                }
-                Libc.Stat made = directory.stat(tmp);
-                directory.rename(tmp, name);
-                renamed = true;
-                if (!directory.stat(name).sameFile(made)) {
-                    throw new IOException("the temporary link " + tmp + " was replaced before its rename (the"
-                            + " directory's owner can do that); " + target + " may now be what they put there");
-                }
-            } finally {
-                if (!renamed) {
-                    try {
-                        directory.unlink(tmp);
-                    } catch (ErrnoException e) {
-                        // Already gone: nothing is left behind.
-                    }
-                }
-                LeftoverTemps.AGENT.done(dir.resolve(tmp));
-            }
-            directory.sync();
-        }
+            return directory.stat(temp.name());
+        });
     }
 
     /** Removes the file or link {@code path} (not a directory), relative to its opened parent; one already gone is no error. */
