@@ -32,14 +32,9 @@ final class FileModes {
         return (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) & ALL;
     }
 
-    /** Sets the mode of {@code path}, special bits included. */
-    static void set(Path path, int mode) throws IOException {
-        Files.setAttribute(path, "unix:mode", mode & ALL);
-    }
-
     /**
      * Creates the directory {@code path} open to its owner alone (whatever the umask allows of
-     * that), never to group or others before {@link #set} gives it its final mode: a directory
+     * that), never to group or others before its final mode is set: a directory
      * declared 0700 is never briefly 0777 under umask 000.
      */
     static void createDirectory(Path path, int mode) throws IOException {

@@ -97,7 +97,7 @@ final class TreeCopy {
         if (da != null && da.isDirectory()) {
             if (FileModes.get(d) != mode) {
                 copied++;
-                steps.add(() -> FileModes.set(d, mode));
+                steps.add(() -> AtomicFile.setInPlace(d, true, null, null, mode));
             }
             directory(s, d, true);
             return;
@@ -109,7 +109,7 @@ final class TreeCopy {
         copied++;
         steps.add(() -> {
             FileModes.createDirectory(d, mode);
-            FileModes.set(d, mode);
+            AtomicFile.setInPlace(d, true, null, null, mode);
         });
         directory(s, d, false);
     }
@@ -122,7 +122,7 @@ final class TreeCopy {
                 steps.add(() -> AtomicFile.copy(s, d, mode, da.owner(), da.group()));
             } else if (FileModes.get(d) != mode) {
                 copied++;
-                steps.add(() -> FileModes.set(d, mode));
+                steps.add(() -> AtomicFile.setInPlace(d, false, null, null, mode));
             }
             return;
         }

@@ -19,7 +19,7 @@ class FileModesTest {
         FileModes.createDirectory(open, 0777);
 
         assertThat(FileModes.get(open) & 0077).as("group and other bits right after creation").isZero();
-        FileModes.set(open, 0777);
+        AtomicFile.setInPlace(open, true, null, null, 0777);
         assertThat(FileModes.get(open)).isEqualTo(0777);
     }
 }
