@@ -24,11 +24,9 @@ final class OpenDirectory implements AutoCloseable {
     /** Links followed in one walk, as the kernel's limit. */
     private static final int MAX_LINKS = 40;
 
-    private final Path path;
     private final int fd;
 
-    private OpenDirectory(Path path, int fd) {
-        this.path = path;
+    private OpenDirectory(int fd) {
         this.fd = fd;
     }
 
@@ -93,7 +91,7 @@ final class OpenDirectory implements AutoCloseable {
                     walked = Path.of("/");
                 }
             }
-            return new OpenDirectory(dir, current);
+            return new OpenDirectory(current);
         } catch (ErrnoException e) {
             Libc.closeQuietly(current);
             throw new IOException("cannot open the directory " + dir + ": " + e.getMessage(), e);
@@ -106,11 +104,6 @@ final class OpenDirectory implements AutoCloseable {
     private static Path parentOf(Path p) {
         Path parent = p.getParent();
         return parent == null ? p : parent;
-    }
-
-    /** The directory as it was named. */
-    Path path() {
-        return path;
     }
 
     /** Creates {@code name}, a new regular file that must not exist, with {@code mode}; returns its descriptor for writing. */
