@@ -4,10 +4,8 @@ import dev.converge.resources.posix.ErrnoException;
 import dev.converge.resources.posix.Libc;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.HexFormat;
@@ -16,8 +14,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Replaces a path atomically: a hidden temporary file (or symbolic link) in the same directory is
- * written, flushed to disk, given its owner and then its mode (a chown clears set-id bits),
- * renamed over the target, and the directory is flushed. A crash at any point leaves the old
+ * written, given its owner and then its mode (a chown clears set-id bits), flushed to disk,
+ * renamed over the target, and the directory is flushed. Both flushes are group commits
+ * ({@link GroupSync}): writers ready at the same time share one. A crash at any point leaves the old
  * target or the new one, never a part of one; a crash before the rename may leave the hidden
  * temporary file, which the target's next check removes ({@link LeftoverTemps}). A failure deletes
  * the temporary file.
@@ -76,13 +75,15 @@ final class AtomicFile {
                 Libc.fchown(temp.fd(), uid, gid);
             }
             Libc.fchmod(temp.fd(), mode & 07777);
-            Libc.fsync(temp.fd());
             return Libc.statx(temp.fd(), "", Libc.AT_EMPTY_PATH);
         });
     }
 
-    /** A temporary entry made in the target's directory: its name, and its descriptor (-1 for a link). */
-    private record Temp(String name, int fd) {
+    /**
+     * A temporary entry made in the target's directory: its name, its descriptor (-1 for a link)
+     * and when that was opened ({@link GroupSync#opened()}).
+     */
+    private record Temp(String name, int fd, long opened) {
     }
 
     /** Makes a new entry {@code name} in {@code directory}; returns its descriptor, or -1 when it has none. */
@@ -113,7 +114,7 @@ final class AtomicFile {
                 String candidate = tempName(name);
                 LeftoverTemps.AGENT.writing(dir.resolve(candidate));
                 try {
-                    temp = new Temp(candidate, creator.create(directory, candidate));
+                    temp = new Temp(candidate, creator.create(directory, candidate), GroupSync.opened());
                 } catch (ErrnoException e) {
                     LeftoverTemps.AGENT.done(dir.resolve(candidate));
                     if (e.errno() != Libc.EEXIST || attempt == 9) {
@@ -124,6 +125,11 @@ final class AtomicFile {
             boolean renamed = false;
             try {
                 Libc.Stat made = preparation.prepare(directory, temp);
+                if (temp.fd() >= 0) {
+                    int fd = temp.fd();
+                    GroupSync.DISK.flush(new GroupSync.Request(made.device(), fd, temp.opened(), () -> Libc.fsync(fd)));
+                }
+                directory.prepareFlush();
                 directory.rename(temp.name(), name);
                 renamed = true;
                 if (!directory.stat(name).sameFile(made)) {
@@ -141,7 +147,7 @@ final class AtomicFile {
                 }
                 LeftoverTemps.AGENT.done(dir.resolve(temp.name()));
             }
-            directory.sync();
+            directory.flush();
         }
     }
 
@@ -206,6 +212,7 @@ final class AtomicFile {
     /** Removes the file or link {@code path} (not a directory), relative to its opened parent; one already gone is no error. */
     static void remove(Path path) throws IOException {
         try (OpenDirectory directory = OpenDirectory.open(parentOf(path))) {
+            directory.prepareFlush();
             try {
                 directory.unlink(path.getFileName().toString());
             } catch (ErrnoException e) {
@@ -214,7 +221,7 @@ final class AtomicFile {
                 }
                 return;
             }
-            directory.sync();
+            directory.flush();
         }
     }
 
@@ -227,10 +234,10 @@ final class AtomicFile {
         }
     }
 
-    /** Flushes a directory's entries (a rename, link or unlink in it) to disk. */
+    /** Flushes a directory's entries (a rename, link or unlink in it) to disk, as a group commit. */
     static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
+        try (OpenDirectory directory = OpenDirectory.open(dir.toAbsolutePath())) {
+            directory.flush();
         }
     }
 

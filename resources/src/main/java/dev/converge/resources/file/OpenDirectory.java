@@ -12,10 +12,13 @@ import java.util.Deque;
  * {@code statx} on a descriptor), so that a name swapped for a symbolic link between two steps of
  * a write cannot send one of them elsewhere.
  *
- * <p>Opening walks the path one component at a time from {@code /} without following links. A
- * component that is a symbolic link is followed only when root owns the link: another user
- * cannot make or replace such a link, so it is part of the host's layout ({@code /var/run}, a
- * merged {@code /usr}), not a redirection. A link another user owns is refused, with its path.
+ * <p>Opening asks the kernel for the whole path with no symbolic link on the way
+ * ({@code openat2} with {@code RESOLVE_NO_SYMLINKS}: one call). When that fails (a link on the
+ * way, a missing component, a kernel without {@code openat2}) it walks the path one component at
+ * a time from {@code /} without following links. There a component that is a symbolic link is
+ * followed only when root owns the link: another user cannot make or replace such a link, so it
+ * is part of the host's layout ({@code /var/run}, a merged {@code /usr}), not a redirection. A
+ * link another user owns is refused, with its path.
  *
  * <p>Not thread-safe: one thread uses an instance, then closes it.
  */
@@ -25,9 +28,21 @@ final class OpenDirectory implements AutoCloseable {
     private static final int MAX_LINKS = 40;
 
     private final int fd;
+    /** {@link #readable()}'s descriptor, -1 until then, its number from {@link GroupSync#opened()} and its file system. */
+    private int readable = -1;
+    private long readableOpened;
+    private long device = -1;
 
     private OpenDirectory(int fd) {
         this.fd = fd;
+    }
+
+    /** An instance whose handle {@code fd} is open for reading, so that it serves flushes too. */
+    private static OpenDirectory readableAlready(int fd) {
+        var directory = new OpenDirectory(fd);
+        directory.readable = fd;
+        directory.readableOpened = GroupSync.opened();
+        return directory;
     }
 
     /**
@@ -37,6 +52,17 @@ final class OpenDirectory implements AutoCloseable {
      *     that root does not own
      */
     static OpenDirectory open(Path dir) throws IOException {
+        try {
+            return readableAlready(Libc.openat2(Libc.AT_FDCWD, dir.normalize().toString(),
+                    Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0,
+                    Libc.RESOLVE_NO_SYMLINKS | Libc.RESOLVE_NO_MAGICLINKS));
+        } catch (ErrnoException e) {
+            return walk(dir);
+        }
+    }
+
+    /** Opens {@code dir} one component at a time, following only the links root owns. */
+    private static OpenDirectory walk(Path dir) throws IOException {
         var rest = new ArrayDeque<String>();
         dir.normalize().forEach(p -> rest.add(p.toString()));
         int current;
@@ -146,18 +172,45 @@ final class OpenDirectory implements AutoCloseable {
         Libc.unlinkat(fd, name);
     }
 
-    /** Flushes the directory's entries to disk. */
+    /** Flushes the directory's entries to disk, alone. */
     void sync() throws ErrnoException {
-        int handle = Libc.openat(fd, ".", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
-        try {
-            Libc.fsync(handle);
-        } finally {
-            Libc.closeQuietly(handle);
+        Libc.fsync(readable());
+    }
+
+    /**
+     * Flushes the directory's entries to disk, sharing the flush with the other writers that
+     * flush at the same time ({@link GroupSync}).
+     */
+    void flush() throws IOException {
+        int handle = readable();
+        if (device < 0) {
+            device = Libc.statx(handle, "", Libc.AT_EMPTY_PATH).device();
         }
+        GroupSync.DISK.flush(new GroupSync.Request(device, handle, readableOpened, this::sync));
+    }
+
+    /**
+     * Opens what {@link #flush()} needs; called before the change to flush, so that a shared flush
+     * reports the errors of writing that change back.
+     */
+    void prepareFlush() throws ErrnoException {
+        readable();
+    }
+
+    /** A descriptor of the directory that can be flushed (a handle walked to cannot), opened once. */
+    private int readable() throws ErrnoException {
+        if (readable < 0) {
+            readable = Libc.openat(fd, ".", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+            readableOpened = GroupSync.opened();
+        }
+        return readable;
     }
 
     @Override
     public void close() {
         Libc.closeQuietly(fd);
+        if (readable >= 0 && readable != fd) {
+            Libc.closeQuietly(readable);
+        }
     }
 }

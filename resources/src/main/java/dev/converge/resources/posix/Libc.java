@@ -61,6 +61,10 @@ public final class Libc {
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;
     public static final int AT_EMPTY_PATH = 0x1000;
     public static final int EEXIST = 17;
+    /** {@code openat2}'s resolve flag: fail with {@code ELOOP} at any symbolic link on the way. */
+    public static final long RESOLVE_NO_SYMLINKS = 0x04;
+    /** {@code openat2}'s resolve flag: no {@code /proc/PID/fd}-style magic links. */
+    public static final long RESOLVE_NO_MAGICLINKS = 0x02;
     public static final int S_IFMT = 0170000;
     public static final int S_IFDIR = 0040000;
     public static final int S_IFREG = 0100000;
@@ -98,6 +102,10 @@ public final class Libc {
     /** Bytes of a glibc {@code sigset_t}. */
     private static final long SIGSET_BYTES = 128;
     private static final long SYS_PIDFD_OPEN = 434;
+    /** {@code openat2}: the same number on x86_64 and aarch64. */
+    private static final long SYS_OPENAT2 = 437;
+    /** {@code struct open_how}: flags, mode, resolve; three 64-bit fields. */
+    private static final long OPEN_HOW_BYTES = 24;
     private static final long PATH_MAX = 4096;
     /** {@code struct statx}: 256 bytes on every architecture. */
     private static final long STATX_BYTES = 256;
@@ -148,6 +156,10 @@ public final class Libc {
     private static final MethodHandle FCHOWN =
             withErrno("fchown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle FSYNC = withErrno("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SYNCFS = withErrno("syncfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SYSCALL4 = withErrno("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
     private static final MethodHandle RENAMEAT =
             withErrno("renameat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
     private static final MethodHandle UNLINKAT =
@@ -624,6 +636,46 @@ public final class Libc {
             throw rethrow(e);
         }
         check("fsync", r, state);
+    }
+
+    /**
+     * {@code syncfs(2)}: flushes every file and directory of the file system {@code fd} is on, in
+     * one call (errors of writes since the descriptor was opened are reported, Linux 5.8).
+     */
+    public static void syncfs(int fd) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        int r;
+        try {
+            r = (int) SYNCFS.invokeExact(state, fd);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        check("syncfs", r, state);
+    }
+
+    /**
+     * {@code openat2(2)} (Linux 5.6): like {@link #openat}, with {@code resolve} flags that bound
+     * how the path is walked, e.g. {@link #RESOLVE_NO_SYMLINKS}; returns the descriptor.
+     */
+    public static int openat2(int dirfd, String path, int flags, int mode, long resolve) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment how = arena.allocate(OPEN_HOW_BYTES, 8);
+            how.set(JAVA_LONG, 0, flags & 0xffffffffL);
+            how.set(JAVA_LONG, 8, mode);
+            how.set(JAVA_LONG, 16, resolve);
+            MemorySegment state = SCRATCH.get();
+            long r;
+            try {
+                r = (long) SYSCALL4.invokeExact(state, SYS_OPENAT2, (long) dirfd, arena.allocateFrom(path).address(),
+                        how.address(), OPEN_HOW_BYTES);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            if (r < 0) {
+                throw new ErrnoException("openat2", errno(state));
+            }
+            return (int) r;
+        }
     }
 
     /** {@code renameat(2)} from {@code from} in {@code fromDir} to {@code to} in {@code toDir}, replacing it. */
