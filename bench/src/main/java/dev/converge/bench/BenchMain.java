@@ -400,6 +400,8 @@ public final class BenchMain {
                 - **in-process best / ninja best**: converge rows only, converge's best in-process time over
                   ninja's best wall time on the same workload (JVM start and exit left out of converge's side
                   only); `-` where ninja did not run.
+                - **in-process best / cfengine best**: the same against cfengine's best wall time (the whole
+                  cf-agent process, its policy check by cf-promises included); files workloads only.
                 - **best µs/spawn**: `chain-true` only, the best run's time divided by its %,d commands, which
                   run one after the other, one process each: converge's best in-process time (load and plan,
                   starting, waiting for and reaping each command, its log lines and summary; not JVM start and
