@@ -53,14 +53,16 @@ test: jdk test-deps
 	if [ -z "$$total" ] || [ "$$total" -eq 0 ]; then echo "make test: surefire ran no test" >&2; exit 1; fi; \
 	echo "make test: $$total tests ran"
 
-# `make bench`: whole-process runs of converge, make -jN and ninja -jN over the same generated DAGs;
+# `make bench`: whole-process runs of converge, make -jN and ninja -jN over the same generated DAGs,
+# and of cfengine's `cf-agent -K -f` beside converge on the two files workloads;
 # prints the table and writes agent/target/bench/results.{md,csv}. Change it with e.g.
 #   make bench RUNS=5 ONLY=chains,diamond NOOP_SIZES=10000,100000 FILES=2000
 #   make bench RUNS=3 ONLY=many-true,chain-true    # the spawn workloads alone: about 1 minute
+#   make bench RUNS=3 ONLY=files FILES=2000        # converge and cfengine on 2,000 files
 # The defaults (seed chains diamond many-true chain-true noop-dag-10000 files-10000
 # files-10000-converged startup) took 3 min 44 s on 2 cores with RUNS=3 (about 5 minutes with the
-# default RUNS=5); NOOP_SIZES=10000,100000 adds about 2 minutes and needs about 3 GB of memory for
-# the 100,000-noop graph.
+# default RUNS=5), before cfengine's runs were added to the files rows; NOOP_SIZES=10000,100000 adds
+# about 2 minutes and needs about 3 GB of memory for the 100,000-noop graph.
 RUNS ?= 5
 WARMUP ?= 1
 ONLY ?=
@@ -69,7 +71,8 @@ FILES ?= 10000
 BENCH_OUT ?= agent/target/bench
 # Seconds one run may take before it is killed and the benchmark stops (finished rows are kept).
 BENCH_TIMEOUT ?= 600
-BENCH_TOOLS := /usr/bin/time:time make:make ninja:ninja-build
+# Debian's cfengine3 puts cf-agent in /usr/bin; the bench also looks in /var/cfengine/bin.
+BENCH_TOOLS := /usr/bin/time:time make:make ninja:ninja-build cf-agent:cfengine3
 
 bench-deps:
 	$(call install_missing,$(BENCH_TOOLS),the benchmark)

@@ -3,12 +3,16 @@ package dev.converge.bench;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -24,7 +28,10 @@ import java.util.stream.Stream;
  * A converge run is {@code agent/bin/agent run --file G --converged-timeout=0 --no-watch}, so
  * its time is everything from the launcher script (bash, find-jdk) through JVM start, YAML load,
  * planning and applying the graph, to JVM exit; with a converged timeout of 0 the agent exits as
- * soon as every resource is applied and idle, so that option adds no wait.
+ * soon as every resource is applied and idle, so that option adds no wait. On the files workloads
+ * cfengine 3 runs too, as {@code cf-agent -K -f G.cf} on a policy that makes the same files, when
+ * cf-agent is installed; after each tool's runs on a graph of files the driver checks every file's
+ * content and mode.
  *
  * <p>It prints the table and writes {@code results.md} and {@code results.csv} into {@code --out}.
  */
@@ -33,7 +40,7 @@ public final class BenchMain {
     private static final String USAGE = """
             usage: BenchMain [--runs N] [--warmup N] [--only W[,W...]] [--out DIR] [--agent PATH]
                              [--noop-sizes N[,N...]] [--files N] [--time PATH]
-                             [--timeout SECONDS]
+                             [--timeout SECONDS] [--cf-agent PATH]
               --runs        timed runs per tool and workload (default 5, at least 1)
               --warmup      untimed runs before them (default 1)
               --only        workloads to run: a name or a prefix up to a '-' (noop-dag, files);
@@ -45,18 +52,22 @@ public final class BenchMain {
               --files       file count of the files workloads (default 10000)
               --time        GNU time (default /usr/bin/time)
               --timeout     a run still going after this long is killed and ends the benchmark,
-                            which still reports the rows finished so far (default 600)""";
+                            which still reports the rows finished so far (default 600)
+              --cf-agent    cfengine's agent for the files workloads (default: cf-agent on the
+                            PATH, else /var/cfengine/bin/cf-agent; without one those rows run
+                            converge alone)""";
 
     private BenchMain() {
     }
 
-    /** The command-line settings. */
+    /** The command-line settings; {@code cfAgent} is empty when cfengine is not installed. */
     record Options(int runs, int warmup, List<String> only, Path out, Path agent, List<Integer> noopSizes,
-                   int files, Path time, long timeoutSeconds) {
+                   int files, Path time, long timeoutSeconds, Optional<Path> cfAgent) {
 
         Options {
             only = List.copyOf(only);
             noopSizes = List.copyOf(noopSizes);
+            Objects.requireNonNull(cfAgent, "cfAgent");
             if (runs < 1 || warmup < 0 || files < 1 || timeoutSeconds < 1
                     || noopSizes.stream().anyMatch(n -> n < 1)) {
                 throw new IllegalArgumentException("runs, files, noop sizes and timeout must be >= 1, warmup >= 0");
@@ -73,6 +84,7 @@ public final class BenchMain {
             int files = 10_000;
             Path time = Path.of("/usr/bin/time");
             long timeout = 600;
+            Optional<Path> cfAgent = Tool.findCfAgent();
             for (int i = 0; i < args.length; i++) {
                 String flag = args[i];
                 if (flag.equals("-h") || flag.equals("--help")) {
@@ -93,11 +105,12 @@ public final class BenchMain {
                     case "--files" -> files = Integer.parseInt(value);
                     case "--time" -> time = Path.of(value);
                     case "--timeout" -> timeout = Long.parseLong(value);
+                    case "--cf-agent" -> cfAgent = Optional.of(Path.of(value).toAbsolutePath());
                     default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
                 }
             }
             return new Options(runs, warmup, only, out.toAbsolutePath(), agent.toAbsolutePath(), noopSizes, files,
-                    time, timeout);
+                    time, timeout, cfAgent);
         }
 
         private static List<String> split(String value) {
@@ -120,11 +133,18 @@ public final class BenchMain {
             System.err.println("bench: --only " + options.only() + " selects no workload\n" + USAGE);
             System.exit(2);
         }
-        for (Path tool : List.of(options.time(), options.agent())) {
+        List<Path> programs = new ArrayList<>(List.of(options.time(), options.agent()));
+        options.cfAgent().ifPresent(programs::add);
+        for (Path tool : programs) {
             if (!Files.isExecutable(tool)) {
-                System.err.println("bench: " + tool + " is missing (make bench installs GNU time and builds the agent)");
+                System.err.println("bench: " + tool + " is missing (make bench installs GNU time and cfengine,"
+                        + " and builds the agent)");
                 System.exit(2);
             }
+        }
+        if (options.cfAgent().isEmpty() && workloads.stream().anyMatch(w -> isFiles(w.dag()))) {
+            System.err.println("bench: cf-agent is not on the PATH nor in " + Tool.CFENGINE_BIN
+                    + ": the files workloads run without cfengine (make bench-deps installs Debian's cfengine3)");
         }
         List<Result> results = new ArrayList<>();
         String failure = null;
@@ -132,9 +152,12 @@ public final class BenchMain {
             for (Workload workload : workloads) {
                 Path dir = options.out().resolve("work").resolve(workload.name());
                 Files.createDirectories(dir);
-                writeGraphs(workload, dir);
+                writeGraphs(options, workload, dir);
                 for (Tool tool : workload.tools()) {
                     results.add(measure(options, workload, tool, dir));
+                    if (isFiles(workload.dag())) {
+                        checkFiles(workload.dag(), workload.name() + "/" + tool.label());
+                    }
                 }
             }
         } catch (RunFailedException e) {
@@ -169,10 +192,11 @@ public final class BenchMain {
      */
     static final int SPAWNS = 2_000;
 
-    /** Every workload, in table order. */
+    /** Every workload, in table order; cfengine runs the files workloads when it is installed. */
     static List<Workload> workloads(Options options) {
         List<Tool> all = List.of(Tool.CONVERGE, Tool.MAKE, Tool.NINJA);
         List<Tool> converge = List.of(Tool.CONVERGE);
+        List<Tool> fileTools = options.cfAgent().isPresent() ? List.of(Tool.CONVERGE, Tool.CFENGINE) : converge;
         Workload.Step nothing = () -> { };
         List<Workload> workloads = new ArrayList<>();
         workloads.add(new Workload("seed", DagGenerator.seed(), OptionalDouble.of(3.0), all, nothing, false, false));
@@ -191,9 +215,9 @@ public final class BenchMain {
         String files = "files-" + options.files();
         Path tree = options.out().resolve("work").resolve(files).resolve("tree");
         Dag filesDag = DagGenerator.files(options.files(), tree);
-        workloads.add(new Workload(files, filesDag, OptionalDouble.empty(), converge, () -> emptyDirectory(tree),
+        workloads.add(new Workload(files, filesDag, OptionalDouble.empty(), fileTools, () -> emptyDirectory(tree),
                 false, false));
-        workloads.add(new Workload(files + "-converged", filesDag, OptionalDouble.empty(), converge,
+        workloads.add(new Workload(files + "-converged", filesDag, OptionalDouble.empty(), fileTools,
                 () -> Files.createDirectories(tree), true, false));
         workloads.add(new Workload("startup", DagGenerator.startup(), OptionalDouble.empty(), all, nothing, false,
                 false));
@@ -211,15 +235,63 @@ public final class BenchMain {
         Files.createDirectories(dir);
     }
 
-    private static void writeGraphs(Workload workload, Path dir) throws IOException {
+    private static void writeGraphs(Options options, Workload workload, Path dir)
+            throws IOException, InterruptedException {
         Dag dag = workload.dag();
         for (Tool tool : workload.tools()) {
             String text = switch (tool) {
                 case CONVERGE -> Emitters.yaml(dag);
                 case MAKE -> Emitters.makefile(dag);
                 case NINJA -> Emitters.ninja(dag);
+                case CFENGINE -> Emitters.cfengine(dag);
             };
-            Files.writeString(tool.graphFile(dir, dag), text);
+            Path file = tool.graphFile(dir, dag);
+            Files.writeString(file, text);
+            if (tool == Tool.CFENGINE) {
+                checkPolicy(options.cfAgent().orElseThrow(), file, options.timeoutSeconds());
+            }
+        }
+    }
+
+    /**
+     * Runs {@code cf-promises -f POLICY} beside {@code cfAgent}: cf-agent, not run from a terminal,
+     * answers a policy that does not validate with its failsafe policy, which starts cf-serverd, so
+     * the policy is checked before cf-agent ever sees it.
+     */
+    static void checkPolicy(Path cfAgent, Path policy, long timeoutSeconds) throws IOException, InterruptedException {
+        Path promises = cfAgent.resolveSibling("cf-promises");
+        Path log = policy.resolveSibling("cf-promises.log");
+        Process process = new ProcessBuilder(promises.toString(), "-f", policy.toAbsolutePath().toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new RunFailedException(promises + " -f " + policy + " still running after " + timeoutSeconds + " s");
+        }
+        if (process.exitValue() != 0) {
+            throw new RunFailedException(promises + " -f " + policy + " exited " + process.exitValue() + ": "
+                    + Files.readString(log).strip());
+        }
+    }
+
+    /** Whether {@code dag} is a graph of files, which the driver checks after each tool's runs. */
+    static boolean isFiles(Dag dag) {
+        return dag.nodes().stream().allMatch(node -> node.kind() == Node.Kind.FILE);
+    }
+
+    /** Checks that each file of {@code dag} is a regular file with its node's content and mode 0644. */
+    static void checkFiles(Dag dag, String who) throws IOException {
+        for (Node node : dag.nodes()) {
+            Path path = Path.of(node.path());
+            if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+                throw new RunFailedException(who + ": " + path + " is not a regular file");
+            }
+            String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+            if (!mode.equals("rw-r--r--")) {
+                throw new RunFailedException(who + ": " + path + " has mode " + mode + ", not rw-r--r--");
+            }
+            if (!Files.readString(path).equals(node.content())) {
+                throw new RunFailedException(who + ": " + path + " does not have its node's content");
+            }
         }
     }
 
@@ -247,7 +319,8 @@ public final class BenchMain {
         Path log = dir.resolve(tool.label() + ".log");
         List<String> command = new ArrayList<>(List.of(options.time().toString(), "-f", "%e %M", "-o",
                 timeFile.toString()));
-        command.addAll(tool.command(options.agent(), dir, workload.dag()));
+        Path program = tool == Tool.CFENGINE ? options.cfAgent().orElseThrow() : options.agent();
+        command.addAll(tool.command(program, dir, workload.dag()));
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         long start = System.nanoTime();
@@ -314,6 +387,9 @@ public final class BenchMain {
                   converge is `agent/bin/agent run --file G --converged-timeout=0 --no-watch`: launcher script,
                   JVM start, YAML load, planning, applying, JVM exit. make is `make -jN all`, ninja `ninja -jN`,
                   N = the node count, over the same DAG of the same commands (graphs in `work/<workload>/`).
+                  cfengine (files workloads only) is `cf-agent -K -f G.cf`, a policy with one files promise per
+                  file resource (same path, content and mode 0644); `-K` ignores the locks that would skip a
+                  promise repeated within a minute.
                 - **peak RSS MiB**: GNU time's `%%M` (wait4 `ru_maxrss`), the largest single process of the tree,
                   maximum over the runs.
                 - **in-process s**: converge only, the median of the agent's own times: graph file read,
@@ -324,6 +400,8 @@ public final class BenchMain {
                 - **in-process best / ninja best**: converge rows only, converge's best in-process time over
                   ninja's best wall time on the same workload (JVM start and exit left out of converge's side
                   only); `-` where ninja did not run.
+                - **in-process best / cfengine best**: the same against cfengine's best wall time (the whole
+                  cf-agent process, its policy check by cf-promises included); files workloads only.
                 - **best µs/spawn**: `chain-true` only, the best run's time divided by its %,d commands, which
                   run one after the other, one process each: converge's best in-process time (load and plan,
                   starting, waiting for and reaping each command, its log lines and summary; not JVM start and
@@ -333,7 +411,8 @@ public final class BenchMain {
                   converge and make run `true` without a shell, ninja runs `/bin/sh -c true` (one process
                   too: the shell runs its builtin `true`).
                 - `files-N` applies N file resources to an empty directory; `files-N-converged` applies the same
-                  graph again to the converged tree; `startup` is a one-noop graph.
+                  graph again to the converged tree; after each tool's runs every file's content and mode are
+                  checked. `startup` is a one-noop graph.
                 """, options.runs(), options.warmup(), Runtime.getRuntime().availableProcessors(),
                 Runtime.version(), table, SPAWNS + 1, SPAWNS, SPAWNS, SPAWNS + 1);
     }

@@ -15,13 +15,14 @@ public final class Report {
 
     private static final List<String> HEADER = List.of("workload", "tool", "runs", "median s", "min s", "max s",
             "peak RSS MiB", "ratio", "ratio to", "in-process s", "in-process best s", "in-process best / ninja best",
-            "best µs/spawn");
+            "in-process best / cfengine best", "best µs/spawn");
 
     /** The index of the "ratio to" column, which the CSV splits in two. */
     private static final int RATIO_TO = HEADER.indexOf("ratio to");
 
     private static final String CSV_HEADER = "workload,tool,runs,median_s,min_s,max_s,peak_rss_mib,ratio,ratio_to,"
-            + "ideal_s,in_process_s,in_process_best_s,in_process_best_to_ninja_best,best_us_per_spawn\n";
+            + "ideal_s,in_process_s,in_process_best_s,in_process_best_to_ninja_best,in_process_best_to_cfengine_best,"
+            + "best_us_per_spawn\n";
 
     private Report() {
     }
@@ -30,7 +31,7 @@ public final class Report {
      * One row of cells per result, in {@link #HEADER}'s order. The ratio is to the ideal, else to the
      * workload's fastest median; "in-process best / ninja best" is the converge row's best in-process
      * time over the best ninja wall time on the same workload, "-" on other rows and where ninja did
-     * not run.
+     * not run; "in-process best / cfengine best" the same against cfengine's best wall time.
      */
     static List<List<String>> rows(List<Result> results) {
         List<List<String>> rows = new ArrayList<>();
@@ -39,8 +40,8 @@ public final class Report {
                     .filter(other -> other.workload().equals(result.workload())).toList();
             double fastest = sameWorkload.stream().mapToDouble(Result::medianSeconds).min().orElseThrow();
             double base = result.idealSeconds().orElse(fastest);
-            double ninjaBest = sameWorkload.stream().filter(other -> other.tool() == Tool.NINJA)
-                    .mapToDouble(Result::minSeconds).findFirst().orElse(Double.NaN);
+            double ninjaBest = bestWall(sameWorkload, Tool.NINJA);
+            double cfengineBest = bestWall(sameWorkload, Tool.CFENGINE);
             rows.add(List.of(result.workload(), result.tool().label(), Integer.toString(result.samples().size()),
                     fmt("%.3f", result.medianSeconds()), fmt("%.3f", result.minSeconds()),
                     fmt("%.3f", result.maxSeconds()), fmt("%.1f", result.peakRssMib()),
@@ -48,9 +49,16 @@ public final class Report {
                     result.idealSeconds().isPresent() ? fmt("ideal %.1f s", base) : "fastest",
                     orDash("%.3f", result.medianInProcessSeconds()), orDash("%.3f", result.minInProcessSeconds()),
                     orDash("%.2f", result.minInProcessSeconds() / ninjaBest),
+                    orDash("%.2f", result.minInProcessSeconds() / cfengineBest),
                     orDash("%.0f", result.bestMicrosPerSpawn())));
         }
         return rows;
+    }
+
+    /** The best wall time of {@code tool} among {@code results}; NaN when it has no result there. */
+    private static double bestWall(List<Result> results, Tool tool) {
+        return results.stream().filter(result -> result.tool() == tool).mapToDouble(Result::minSeconds)
+                .findFirst().orElse(Double.NaN);
     }
 
     /** A Markdown table with padded columns, readable as plain text too. */

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
-/** The default workload set and {@code --only}: the spawn workloads are in it, with every tool. */
+/**
+ * The default workload set and {@code --only}: the spawn workloads are in it, with every tool; cfengine
+ * runs the files workloads alone, and only when it is installed.
+ */
 class WorkloadsTest {
 
     private static final List<Tool> ALL = List.of(Tool.CONVERGE, Tool.MAKE, Tool.NINJA);
@@ -57,6 +61,41 @@ class WorkloadsTest {
         assertThat(selected("--only", "chains").stream().map(Workload::name)).containsExactly("chains");
         assertThat(selected("--only", "many-true,chain-true").stream().map(Workload::name))
                 .containsExactly("many-true", "chain-true");
+    }
+
+    private static BenchMain.Options withCfAgent(Optional<Path> cfAgent) {
+        BenchMain.Options parsed = BenchMain.Options.parse(new String[] {"--files", "20"});
+        return new BenchMain.Options(parsed.runs(), parsed.warmup(), parsed.only(), parsed.out(), parsed.agent(),
+                parsed.noopSizes(), parsed.files(), parsed.time(), parsed.timeoutSeconds(), cfAgent);
+    }
+
+    @Test
+    void cfengineRunsBothFilesWorkloadsAndNothingElseWhenItIsInstalled() {
+        List<Workload> workloads = BenchMain.workloads(withCfAgent(Optional.of(Path.of("/usr/bin/cf-agent"))));
+
+        assertThat(workloads).filteredOn(w -> w.name().startsWith("files-")).extracting(Workload::name)
+                .containsExactly("files-20", "files-20-converged");
+        assertThat(workloads).allSatisfy(w -> assertThat(w.tools().contains(Tool.CFENGINE)).as(w.name())
+                .isEqualTo(w.name().startsWith("files-")));
+        assertThat(workloads).filteredOn(w -> w.name().startsWith("files-"))
+                .allSatisfy(w -> assertThat(w.tools()).containsExactly(Tool.CONVERGE, Tool.CFENGINE));
+        assertThat(named("many-true").tools()).isEqualTo(ALL);
+    }
+
+    @Test
+    void withoutCfengineTheFilesWorkloadsRunConvergeAlone() {
+        assertThat(BenchMain.workloads(withCfAgent(Optional.empty())))
+                .filteredOn(w -> w.name().startsWith("files-"))
+                .hasSize(2).allSatisfy(w -> assertThat(w.tools()).containsExactly(Tool.CONVERGE));
+    }
+
+    @Test
+    void cfAgentGetsTheAbsolutePathOfThePolicyAndIgnoresLocks() {
+        Dag dag = DagGenerator.files(3, Path.of("/tmp/tree"));
+
+        assertThat(Tool.CFENGINE.command(Path.of("/usr/bin/cf-agent"), Path.of("work"), dag))
+                .containsExactly("/usr/bin/cf-agent", "-K", "-f",
+                        Path.of("work").toAbsolutePath().resolve("files-3.cf").toString());
     }
 
     @Test
