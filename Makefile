@@ -12,7 +12,7 @@ JAR := agent/target/agent.jar
 PREFIX ?= /usr/local
 LIBDIR := $(PREFIX)/lib/converge
 
-.PHONY: all build run test test-deps bench bench-deps bench-micro bench-fleet jdk install uninstall clean
+.PHONY: all build run test test-deps stress bench bench-deps bench-micro bench-fleet jdk install uninstall clean
 
 all: build
 
@@ -52,6 +52,15 @@ test: jdk test-deps
 	  | sed -n 's/.*<testsuite [^>]*tests="\([0-9]*\)".*/\1/p' | awk '{n += $$1} END {print n + 0}'); \
 	if [ -z "$$total" ] || [ "$$total" -eq 0 ]; then echo "make test: surefire ran no test" >&2; exit 1; fi; \
 	echo "make test: $$total tests ran"
+
+# `make stress`: the race tests (classes named *RaceTest: an attacker running as nobody swaps
+# entries for symbolic links while the root agent writes) with STRESS_ROUNDS rounds of 100 writes
+# each, in one JVM. Runs as root. `make test` runs one round of each.
+STRESS_ROUNDS ?= 100
+
+stress: jdk
+	$(MVN) -q test -pl resources -Dtest='*RaceTest' -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dconverge.race.rounds=$(STRESS_ROUNDS) -Djunit.jupiter.execution.timeout.mode=disabled
 
 # `make bench`: whole-process runs of converge, make -jN and ninja -jN over the same generated DAGs,
 # and of cfengine's `cf-agent -K -f` beside converge on the two files workloads;

@@ -29,11 +29,17 @@ import org.junit.jupiter.api.Timeout;
  * directory the root agent writes in, swaps every entry it sees there for a symbolic link to a
  * root-only file, in a loop, while the agent writes 100 times. The root-only file must stay as
  * it was. Runs as root only (as CI does), with {@code setpriv} and the user {@code nobody}.
+ *
+ * <p>Each race is rounds of {@value #RUNS} writes against one racer: one round in {@code make test},
+ * as many as the system property {@value #ROUNDS_PROPERTY} says in {@code make stress} (100).
  */
 @Timeout(300)
 class FileRaceTest {
 
     private static final int RUNS = 100;
+    static final String ROUNDS_PROPERTY = "converge.race.rounds";
+    /** Rounds of {@link #RUNS} writes per race: 1, or what {@code make stress} sets. */
+    private static final int ROUNDS = Integer.getInteger(ROUNDS_PROPERTY, 1);
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final String SECRET_TEXT = "root only\n";
 
@@ -113,7 +119,7 @@ class FileRaceTest {
         Path target = victim.resolve("authorized_keys");
         race(".authorized_keys.*.converge-tmp");
         int detected = 0;
-        for (int i = 0; i < RUNS; i++) {
+        for (int i = 0; i < RUNS * ROUNDS; i++) {
             var params = FileParams.of("", "ssh-ed25519 key-" + i + "\n", "exists", "0600");
             try {
                 new FileKind().create(target.toString(), params).checkApply(ctx, true);
@@ -150,7 +156,7 @@ class FileRaceTest {
     void swappingTheFileForALinkNeverChmodsThroughIt() throws Exception {
         Path target = victim.resolve("authorized_keys");
         race("authorized_keys");
-        for (int i = 0; i < RUNS; i++) {
+        for (int i = 0; i < RUNS * ROUNDS; i++) {
             resetToARegularFile(target);
             try {
                 new FileKind().create(target.toString(), FileParams.of("", null, "exists", "0600"))
