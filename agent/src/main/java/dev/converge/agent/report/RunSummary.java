@@ -346,19 +346,23 @@ public final class RunSummary implements Consumer<EngineEvent> {
         if (all.size() <= TABLE_ROWS) {
             return all;
         }
-        Comparator<ResourceId> attention = Comparator.comparingInt(id -> switch (statuses.getOrDefault(id,
-                Status.PENDING)) {
-            case FAILED -> 0;
-            case SKIPPED -> 1;
-            case PENDING, RUNNING -> 2;
-            default -> 3;
-        });
-        Comparator<ResourceId> longest = Comparator.comparing(id -> {
+        // Each resource's keys are computed once: a comparator that asked for them would do it
+        // at every one of the sort's comparisons.
+        record Ranked(ResourceId id, int attention, long busyNanos) {
+        }
+        var chosen = new HashSet<ResourceId>();
+        all.stream().map(id -> {
             Activity a = activities.get(id);
-            return a == null ? Duration.ZERO : a.busy();
-        });
-        var chosen = new HashSet<>(all.stream().sorted(attention.thenComparing(longest.reversed()))
-                .limit(TABLE_ROWS).toList());
+            int attention = switch (statuses.getOrDefault(id, Status.PENDING)) {
+                case FAILED -> 0;
+                case SKIPPED -> 1;
+                case PENDING, RUNNING -> 2;
+                default -> 3;
+            };
+            return new Ranked(id, attention, a == null ? 0 : a.busy().toNanos());
+        }).sorted(Comparator.comparingInt(Ranked::attention)
+                .thenComparing(Comparator.comparingLong(Ranked::busyNanos).reversed()))
+                .limit(TABLE_ROWS).forEach(r -> chosen.add(r.id()));
         return all.stream().filter(chosen::contains).toList();
     }
 

@@ -4,7 +4,6 @@ import dev.converge.resources.Problem;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -257,10 +256,7 @@ record FileSpec(
             errors.add(Problem.error(field, label + " '" + text + "' is not a valid path: " + e.getReason()));
             return null;
         }
-        String body = text.length() > 1 && text.endsWith("/") ? text.substring(1, text.length() - 1) : text.substring(1);
-        boolean normal = text.equals("/") || Arrays.stream(body.split("/", -1))
-                .noneMatch(segment -> segment.isEmpty() || segment.equals(".") || segment.equals(".."));
-        if (!normal) {
+        if (!isNormal(text)) {
             String suggestion = path.normalize().toString();
             if (text.endsWith("/") && !suggestion.equals("/")) {
                 suggestion += "/";
@@ -272,6 +268,25 @@ record FileSpec(
             return null;
         }
         return path;
+    }
+
+    /**
+     * Whether the absolute {@code text} has no empty, '.' or '..' segment (a trailing '/' aside).
+     * A scan of the characters: it runs for every path of every graph loaded.
+     */
+    static boolean isNormal(String text) {
+        int end = text.length() > 1 && text.endsWith("/") ? text.length() - 1 : text.length();
+        for (int start = 1; start <= end && !text.equals("/"); ) {
+            int slash = text.indexOf('/', start);
+            int segmentEnd = slash < 0 || slash > end ? end : slash;
+            int length = segmentEnd - start;
+            if (length == 0 || length == 1 && text.charAt(start) == '.'
+                    || length == 2 && text.startsWith("..", start)) {
+                return false;
+            }
+            start = segmentEnd + 1;
+        }
+        return true;
     }
 
     private static boolean overlap(Path path, Path source, boolean trees) {
