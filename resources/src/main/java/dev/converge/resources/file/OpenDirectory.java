@@ -3,8 +3,10 @@ package dev.converge.resources.file;
 import dev.converge.resources.posix.ErrnoException;
 import dev.converge.resources.posix.Libc;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Deque;
 
 /**
@@ -212,5 +214,36 @@ final class OpenDirectory implements AutoCloseable {
         if (readable >= 0 && readable != fd) {
             Libc.closeQuietly(readable);
         }
+    }
+
+    /**
+     * Opens the subdirectory {@code name} (bytes, as listed) for listing and for working relative
+     * to it, never through a link. A link there fails ({@code ELOOP} or {@code ENOTDIR}), and so
+     * does anything else but a directory ({@code ENOTDIR}; {@code O_DIRECTORY} is checked before a
+     * FIFO or device would be opened). The caller closes the result.
+     */
+    OpenDirectory openDirectory(byte[] name) throws ErrnoException {
+        return new OpenDirectory(Libc.openat(fd, name,
+                Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0));
+    }
+
+    /**
+     * Adds this directory's next entries (not {@code .} and {@code ..}) to {@code entries}, read
+     * from the descriptor, through {@code buffer} (see {@link Libc#getdents64}). Only for a
+     * directory from {@link #openDirectory}: one from {@link #open} is not open for reading.
+     *
+     * @return false once every entry has been read
+     */
+    boolean list(MemorySegment buffer, Collection<Libc.DirectoryEntry> entries) throws ErrnoException {
+        return Libc.getdents64(fd, buffer, entries);
+    }
+
+    /**
+     * Removes the entry {@code name} (bytes, as listed): with {@code directory} false a file,
+     * link (never its target), FIFO, socket or device, {@code EISDIR} for a directory; with
+     * {@code directory} true an empty directory, {@code ENOTDIR} for anything else.
+     */
+    void unlink(byte[] name, boolean directory) throws ErrnoException {
+        Libc.unlinkat(fd, name, directory ? Libc.AT_REMOVEDIR : 0);
     }
 }

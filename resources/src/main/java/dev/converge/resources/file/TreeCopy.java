@@ -4,12 +4,10 @@ import dev.converge.resources.ResourceException;
 import dev.converge.resources.ResourceId;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
@@ -189,46 +187,16 @@ final class TreeCopy {
                 : "a special file";
     }
 
-    /** Removes {@code path} and, for a directory, everything in it; links are removed, not followed. */
+    /**
+     * Removes {@code path} and, for a directory, everything in it, relative to opened directories;
+     * links are removed, never followed (see {@link TreeRemoval}). A missing path is no error.
+     */
     static void deleteTree(Path path) throws IOException {
-        Files.walkFileTree(path, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null && !(e instanceof NoSuchFileException)) {
-                    throw e;
-                }
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-        Path parent = path.toAbsolutePath().getParent();
-        if (parent != null) {
-            AtomicFile.syncDirectory(parent);
-        }
+        TreeRemoval.remove(path);
     }
 
-    /** The number of entries directly in a directory. */
+    /** The number of entries directly in a directory, read from a descriptor opened without following a link. */
     static int countEntries(Path dir) throws IOException {
-        int n = 0;
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            for (Path ignored : stream) {
-                n++;
-            }
-        }
-        return n;
+        return TreeRemoval.countEntries(dir);
     }
 }

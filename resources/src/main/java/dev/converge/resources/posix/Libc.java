@@ -16,6 +16,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -38,6 +39,12 @@ public final class Libc {
     public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int EAGAIN = 11;
+    public static final int EPERM = 1;
+    public static final int EACCES = 13;
+    public static final int ENOTDIR = 20;
+    public static final int EISDIR = 21;
+    public static final int ENOTEMPTY = 39;
+    public static final int ELOOP = 40;
 
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
@@ -60,6 +67,8 @@ public final class Libc {
     public static final int AT_FDCWD = -100;
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;
     public static final int AT_EMPTY_PATH = 0x1000;
+    /** {@code unlinkat}: remove an empty directory instead of a file. */
+    public static final int AT_REMOVEDIR = 0x200;
     public static final int EEXIST = 17;
     /** {@code openat2}'s resolve flag: fail with {@code ELOOP} at any symbolic link on the way. */
     public static final long RESOLVE_NO_SYMLINKS = 0x04;
@@ -69,6 +78,10 @@ public final class Libc {
     public static final int S_IFDIR = 0040000;
     public static final int S_IFREG = 0100000;
     public static final int S_IFLNK = 0120000;
+    /** A directory entry's type as {@code getdents64} reports it: the file system does not say. */
+    public static final int DT_UNKNOWN = 0;
+    /** A directory entry's type as {@code getdents64} reports it: a directory. */
+    public static final int DT_DIR = 4;
 
     public static final int IN_NONBLOCK = O_NONBLOCK;
     public static final int IN_CLOEXEC = O_CLOEXEC;
@@ -164,6 +177,9 @@ public final class Libc {
             withErrno("renameat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
     private static final MethodHandle UNLINKAT =
             withErrno("unlinkat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    /** glibc's wrapper of the system call (since 2.30). */
+    private static final MethodHandle GETDENTS64 =
+            withErrno("getdents64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle READLINKAT =
             withErrno("readlinkat", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     private static final MethodHandle STATX = withErrno("statx",
@@ -826,6 +842,107 @@ public final class Libc {
                 done += write(fd, buffer.asSlice(done), length - done);
             }
         }
+    }
+
+    /** {@code struct linux_dirent64}: {@code d_reclen} (u16), {@code d_type} (u8), then the name, NUL-ended. */
+    private static final long DIRENT_RECLEN = 16;
+    private static final long DIRENT_TYPE = 18;
+    private static final long DIRENT_NAME = 19;
+
+    /**
+     * One entry of a directory as {@code getdents64} lists it: its name as the bytes the file
+     * system holds (not necessarily UTF-8; never empty, no {@code '/'}, no NUL) and its type
+     * ({@link #DT_DIR}, {@link #DT_UNKNOWN} when the file system does not say, ...). The type is
+     * what the entry was when listed; it may have changed since. The array is the entry's own,
+     * not copied: a caller does not change it.
+     */
+    public record DirectoryEntry(byte[] name, int type) {
+    }
+
+    /**
+     * {@code getdents64(2)}: reads the next entries of the directory open on {@code fd} (opened
+     * for reading: an {@code O_PATH} descriptor fails with {@code EBADF}) into {@code buffer},
+     * and adds each but {@code .} and {@code ..} to {@code entries}. The descriptor's position
+     * moves on; entries removed meanwhile do not make it skip others.
+     *
+     * @param buffer native memory of at least 512 bytes, 8-aligned, owned by the calling thread
+     * @return false at the end of the directory (nothing added)
+     */
+    public static boolean getdents64(int fd, MemorySegment buffer, Collection<DirectoryEntry> entries)
+            throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        long n;
+        try {
+            n = (long) GETDENTS64.invokeExact(state, fd, buffer, buffer.byteSize());
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        if (n < 0) {
+            throw new ErrnoException("getdents64", errno(state));
+        }
+        long at = 0;
+        while (at < n) {
+            int length = Short.toUnsignedInt(buffer.get(JAVA_SHORT, at + DIRENT_RECLEN));
+            int type = Byte.toUnsignedInt(buffer.get(ValueLayout.JAVA_BYTE, at + DIRENT_TYPE));
+            long name = at + DIRENT_NAME;
+            long end = name;
+            while (buffer.get(ValueLayout.JAVA_BYTE, end) != 0) {
+                end++;
+            }
+            byte[] bytes = buffer.asSlice(name, end - name).toArray(ValueLayout.JAVA_BYTE);
+            if (!isDotOrDotDot(bytes)) {
+                entries.add(new DirectoryEntry(bytes, type));
+            }
+            at += length;
+        }
+        return n > 0;
+    }
+
+    private static boolean isDotOrDotDot(byte[] name) {
+        return name.length == 1 && name[0] == '.' || name.length == 2 && name[0] == '.' && name[1] == '.';
+    }
+
+    /**
+     * {@code openat(2)} of {@code name} in {@code dirfd}, the name as bytes (a listed entry's,
+     * which need not be UTF-8); returns the descriptor.
+     */
+    public static int openat(int dirfd, byte[] name, int flags, int mode) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = SCRATCH.get();
+            int r;
+            try {
+                r = (int) OPENAT.invokeExact(state, dirfd, cString(arena, name), flags, mode);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            return check("openat", r, state);
+        }
+    }
+
+    /**
+     * {@code unlinkat(2)} of {@code name} (bytes, as listed) in {@code dirfd}: with 0 a file,
+     * link (itself, never its target), FIFO, socket or device ({@code EISDIR} for a directory);
+     * with {@link #AT_REMOVEDIR} an empty directory ({@code ENOTDIR} for anything else,
+     * {@code ENOTEMPTY} when it has entries).
+     */
+    public static void unlinkat(int dirfd, byte[] name, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = SCRATCH.get();
+            int r;
+            try {
+                r = (int) UNLINKAT.invokeExact(state, dirfd, cString(arena, name), flags);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            check("unlinkat", r, state);
+        }
+    }
+
+    /** {@code bytes} NUL-terminated in {@code arena}. */
+    private static MemorySegment cString(Arena arena, byte[] bytes) {
+        MemorySegment s = arena.allocate(bytes.length + 1L);
+        MemorySegment.copy(bytes, 0, s, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        return s;
     }
 
     /** A {@code posix_spawn_file_actions_t} in {@code arena}; {@link #close} destroys it. Confined to one thread. */
