@@ -4,13 +4,16 @@ import dev.converge.resources.posix.ErrnoException;
 import dev.converge.resources.posix.Libc;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Replaces a path atomically: a hidden temporary file (or symbolic link) in the same directory is
@@ -27,6 +30,16 @@ final class AtomicFile {
     /** Temporary names are '.', the target's name cut to this many code points, '.', a random part. */
     private static final int NAME_CHARS = 48;
     static final String SUFFIX = ".converge-tmp";
+    /**
+     * Writes in flight at once. A write holds two descriptors (its directory, its temporary file)
+     * while it waits for the shared flush, and that wait frees its carrier thread, so without a
+     * bound every resource of a wide graph could hold two at once: 10,000 files would need 20,000
+     * descriptors, more than many hosts let a process open. 512 keep a flush round large and use 1,024.
+     */
+    static final int MAX_IN_FLIGHT = 512;
+    private static final Semaphore IN_FLIGHT = new Semaphore(MAX_IN_FLIGHT, true);
+    private static final AtomicInteger inFlight = new AtomicInteger();
+    private static final AtomicInteger inFlightPeak = new AtomicInteger();
 
     private AtomicFile() {
     }
@@ -106,6 +119,28 @@ final class AtomicFile {
      * done outside the directory. On any failure before the rename the temporary entry goes.
      */
     private static void install(Path target, Creator creator, Preparation preparation) throws IOException {
+        try {
+            IN_FLIGHT.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted before writing " + target);
+        }
+        int now = inFlight.incrementAndGet();
+        inFlightPeak.accumulateAndGet(now, Math::max);
+        try {
+            installHoldingASlot(target, creator, preparation);
+        } finally {
+            inFlight.decrementAndGet();
+            IN_FLIGHT.release();
+        }
+    }
+
+    /** The peak of writes in flight at once since the agent started (never more than {@value #MAX_IN_FLIGHT}). */
+    static int inFlightPeak() {
+        return inFlightPeak.get();
+    }
+
+    private static void installHoldingASlot(Path target, Creator creator, Preparation preparation) throws IOException {
         Path dir = parentOf(target);
         String name = target.getFileName().toString();
         try (OpenDirectory directory = OpenDirectory.open(dir)) {

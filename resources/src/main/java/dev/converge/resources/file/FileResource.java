@@ -8,6 +8,7 @@ import dev.converge.resources.ResourceException;
 import dev.converge.resources.ResourceId;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -92,7 +93,7 @@ final class FileResource implements Resource {
             if (apply) {
                 plan.run();
             }
-        } catch (ClosedByInterruptException e) {
+        } catch (ClosedByInterruptException | InterruptedIOException e) {
             Thread.interrupted();
             var interrupted = new InterruptedException("interrupted while writing " + spec.display());
             interrupted.initCause(e);
