@@ -218,6 +218,36 @@ final class AtomicFile {
         }
     }
 
+    /**
+     * Makes the new directory {@code path} with {@code mode}, owned by {@code owner} and
+     * {@code group} (each null: the agent's), relative to its opened parent: it is created open to
+     * its owner alone, then opened without following a link and given its owner and its mode
+     * through that descriptor, so it is never more open than {@code mode}, whatever the umask; then
+     * the parent is flushed. An entry already at the path fails it.
+     */
+    static void createDirectory(Path path, int mode, UserPrincipal owner, GroupPrincipal group)
+            throws IOException {
+        int uid = owner == null ? -1 : id(owner.getName(), true);
+        int gid = group == null ? -1 : id(group.getName(), false);
+        String name = path.getFileName().toString();
+        try (OpenDirectory parent = OpenDirectory.open(parentOf(path))) {
+            parent.prepareFlush();
+            parent.mkdir(name, mode & 0700);
+            int fd = parent.openNoFollow(name, true);
+            try {
+                if (uid != -1 || gid != -1) {
+                    Libc.fchown(fd, uid, gid);
+                }
+                Libc.fchmod(fd, mode & 07777);
+            } finally {
+                Libc.closeQuietly(fd);
+            }
+            parent.flush();
+        } catch (ErrnoException e) {
+            throw new IOException(path + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The numeric id of a user (or group) the file resource looked up by name or number. */
     private static int id(String name, boolean user) throws IOException {
         Optional<Integer> id = user ? Libc.uidOf(name) : Libc.gidOf(name);

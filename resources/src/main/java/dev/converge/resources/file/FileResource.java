@@ -187,9 +187,7 @@ final class FileResource implements Resource {
             requireParent(p);
             int mode = spec.mode() != null ? spec.mode().forNew(true) : DEFAULT_DIRECTORY_MODE;
             plan.add("create directory" + ownershipDetail("mode " + FileModes.format(mode), owner, group), () -> {
-                FileModes.createDirectory(p, mode);
-                AtomicFile.setInPlace(p, true, owner, group, mode);
-                AtomicFile.syncDirectory(p.getParent());
+                AtomicFile.createDirectory(p, mode, owner, group);
             });
         }
         if (spec.copiesTree()) {

@@ -149,6 +149,11 @@ final class OpenDirectory implements AutoCloseable {
                 | Libc.O_CLOEXEC | (directory ? Libc.O_DIRECTORY : 0), 0);
     }
 
+    /** Makes {@code name} a new directory with {@code mode} (less the umask). */
+    void mkdir(String name, int mode) throws ErrnoException {
+        Libc.mkdirat(fd, name, mode);
+    }
+
     /** Makes {@code name} a new symbolic link to {@code target}. */
     void symlink(String target, String name) throws ErrnoException {
         Libc.symlinkat(target, fd, name);

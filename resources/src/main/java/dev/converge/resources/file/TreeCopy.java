@@ -106,8 +106,7 @@ final class TreeCopy {
         }
         copied++;
         steps.add(() -> {
-            FileModes.createDirectory(d, mode);
-            AtomicFile.setInPlace(d, true, null, null, mode);
+            AtomicFile.createDirectory(d, mode, null, null);
         });
         directory(s, d, false);
     }

@@ -186,6 +186,8 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle SYMLINKAT =
             withErrno("symlinkat", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle MKDIRAT =
+            withErrno("mkdirat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle FCHOWNAT = withErrno("fchownat",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETPWNAM_R = plain("getpwnam_r",
@@ -733,6 +735,20 @@ public final class Libc {
                 throw rethrow(e);
             }
             check("symlinkat", r, state);
+        }
+    }
+
+    /** {@code mkdirat(2)}: a new directory {@code name} in {@code dirfd}, with {@code mode} less the umask. */
+    public static void mkdirat(int dirfd, String name, int mode) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = SCRATCH.get();
+            int r;
+            try {
+                r = (int) MKDIRAT.invokeExact(state, dirfd, arena.allocateFrom(name), mode);
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            check("mkdirat", r, state);
         }
     }
 
