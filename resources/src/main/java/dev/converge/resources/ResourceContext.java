@@ -34,7 +34,18 @@ public interface ResourceContext {
 
     /**
      * True while the current {@code checkApply} call answers a refresh sent along a notify edge
-     * by a parent that changed something.
+     * by a parent that changed something, or in a dry run would: a resource that a refresh makes
+     * act (an exec with {@code refreshonly}) then reports what it would do.
      */
     boolean refreshing();
+
+    /**
+     * In a dry run, whether a parent of this resource would change first: its check may then
+     * judge against what that parent would make (a directory it would create, say) rather than
+     * fail on the state as it is. False in a real run, where parents have applied before. Called
+     * from {@code checkApply}.
+     */
+    default boolean parentsWouldChange() {
+        return false;
+    }
 }

@@ -2,6 +2,7 @@ package dev.converge.agent.cli;
 
 import dev.converge.resources.posix.Platform;
 import dev.converge.resources.process.GroupCommand;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -84,6 +85,11 @@ public final class Main {
         } else {
             SUBCOMMANDS.forEach((name, command) -> commandLine.addSubcommand(name, command.get()));
             commandLine.addSubcommand("help", new CommandLine.HelpCommand());
+        }
+        CommandLine run = commandLine.getSubcommands().get("run");
+        if (run != null && Arrays.asList(args).contains("--detailed-exitcodes")) {
+            // Puppet's detailed exit codes: 2 means "changes", so a usage error is 1.
+            run.getCommandSpec().exitCodeOnInvalidInput(RunCommand.DETAILED_INVALID);
         }
         return commandLine.setCaseInsensitiveEnumValuesAllowed(true);
     }

@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -63,6 +64,13 @@ final class RunCommand implements Callable<Integer> {
      */
     private static final Duration KILL_WAIT = Duration.ofSeconds(15);
 
+    /** With {@code --detailed-exitcodes}: the graph is invalid or the command line is wrong. */
+    static final int DETAILED_INVALID = 1;
+    /** With {@code --detailed-exitcodes}: something changed, or in a dry run would; added to {@link #DETAILED_FAILURES}. */
+    static final int DETAILED_CHANGES = 2;
+    /** With {@code --detailed-exitcodes}: something failed, was skipped or did not finish. */
+    static final int DETAILED_FAILURES = 4;
+
     @Mixin
     GraphFile graph;
 
@@ -82,8 +90,15 @@ final class RunCommand implements Callable<Integer> {
             description = "At most N checkApply calls at once across the graph; 0 (default) is unbounded.")
     int parallel;
 
-    @Option(names = "--noop", description = "Check everything, change nothing; report what would change.")
+    @Option(names = "--noop", description = "Check everything, change nothing; report what would change. "
+            + "Without --converged-timeout: one pass, then exit (nothing is watched).")
     boolean noop;
+
+    @Option(names = "--detailed-exitcodes", description = {"Exit 0 when nothing changed (or, with --noop, would), "
+            + "2 when something changed (or would), 4 when something failed, 6 when both; 1 for an invalid graph or "
+            + "a usage error; 130/143 after SIGINT/SIGTERM.",
+            "Without it: 0 when every resource is right, 1 when one failed, 2 for an invalid graph or a usage error."})
+    boolean detailedExitcodes;
 
     @Option(names = "--no-watch", description = "Apply once without watching for drift.")
     boolean noWatch;
@@ -124,6 +139,12 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         logFormat.apply();
+        if (noop && convergedTimeout < 0) {
+            // A dry run checks each resource once and exits: watching a host one promised not to
+            // touch is not what a dry run means.
+            convergedTimeout = 0;
+            noWatch = true;
+        }
         if (graph.file == null) {
             return run(new LoadedGraph(GraphSnapshot.of(etcd.hostname(), List.of(), List.of()), List.of(), Map.of()),
                     null);
@@ -131,7 +152,7 @@ final class RunCommand implements Callable<Integer> {
         long loadStart = System.nanoTime();
         var loaded = graph.load(logFormat.lines(spec.commandLine().getErr()));
         if (loaded.isEmpty()) {
-            return Main.INVALID;
+            return detailedExitcodes ? DETAILED_INVALID : Main.INVALID;
         }
         return run(loaded.get(), Duration.ofNanos(System.nanoTime() - loadStart));
     }
@@ -197,7 +218,8 @@ final class RunCommand implements Callable<Integer> {
                         .map(Object::toString).toList()) + ")", snapshot.size(),
                 snapshot.edges().size(), loadTime == null ? "" : ", loaded and planned in " + RunSummary.seconds(loadTime),
                 noop ? ", noop" : "",
-                convergedTimeout < 0 ? "" : ", exit after " + convergedTimeout + " s converged");
+                noop && noWatch && convergedTimeout == 0 ? ", one pass"
+                        : convergedTimeout < 0 ? "" : ", exit after " + convergedTimeout + " s converged");
         Map<ResourceId, Status> statuses;
         GraphSnapshot last;
         LoadedGraph lastLoaded;
@@ -251,8 +273,21 @@ final class RunCommand implements Callable<Integer> {
         if (signal.get() != null) {
             return signal.get().equals("INT") ? 130 : 143;
         }
-        boolean allGood = statuses.values().stream().allMatch(Status::succeeded);
-        return allGood ? Main.OK : Main.FAILED;
+        return exitStatus(statuses.values(), detailedExitcodes);
+    }
+
+    /**
+     * The exit status of a run that ended with {@code statuses}: 0 or 1, or with
+     * {@code detailed} Puppet's detailed exit codes, 2 for changes (or changes a dry run found)
+     * plus 4 for failures (a failed, skipped or unfinished resource).
+     */
+    static int exitStatus(Collection<Status> statuses, boolean detailed) {
+        boolean failed = statuses.stream().anyMatch(s -> !s.succeeded());
+        if (!detailed) {
+            return failed ? Main.FAILED : Main.OK;
+        }
+        boolean changed = statuses.stream().anyMatch(Status::changes);
+        return (changed ? DETAILED_CHANGES : 0) + (failed ? DETAILED_FAILURES : 0);
     }
 
     /**

@@ -174,6 +174,8 @@ public final class PlanDrawing {
         return switch (status) {
             case OK -> "c8e6c9";
             case CHANGED -> "bbdefb";
+            case WOULD_CHANGE -> "e1f5fe";
+            case DEFERRED -> "f3e5f5";
             case FAILED -> "ef9a9a";
             case SKIPPED -> "e0e0e0";
             case PENDING -> "ffffff";

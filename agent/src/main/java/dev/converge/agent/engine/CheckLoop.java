@@ -6,6 +6,7 @@ import dev.converge.resources.MetaParams;
 import dev.converge.resources.ResourceException;
 import dev.converge.resources.ResourceId;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -64,7 +65,7 @@ final class CheckLoop {
                     + work.notifiedBy().stream().map(ResourceId::toString).sorted().collect(Collectors.joining(", "))
                     + ")"));
         }
-        v.refreshing = apply && !work.notifiedBy().isEmpty();
+        v.refreshing = !work.notifiedBy().isEmpty();
         boolean completed = false;
         try {
             completed = attempts(v, meta, apply, work);
@@ -107,8 +108,8 @@ final class CheckLoop {
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             if (result != null) {
                 v.checkFailures.succeeded();
-                Status status = result.isOk() ? Status.OK : Status.CHANGED;
-                if (status == Status.CHANGED) {
+                Status status = result.isOk() ? Status.OK : apply ? Status.CHANGED : Status.WOULD_CHANGE;
+                if (status != Status.OK) {
                     engine.oweChildren(v, apply, null);
                 }
                 v.publish(status);
@@ -118,6 +119,16 @@ final class CheckLoop {
             }
             if (v.retired) {
                 return false;
+            }
+            List<ResourceId> first = apply ? List.of() : v.parentsThatWouldChange();
+            if (!first.isEmpty()) {
+                v.checkFailures.succeeded();
+                v.publish(Status.DEFERRED);
+                engine.emit(new EngineEvent.Finished(v.id, Status.DEFERRED, CheckResult.changed("would be checked after "
+                        + first.stream().map(ResourceId::toString).collect(Collectors.joining(", "))
+                        + " (checked now: " + error + ")"), false, took));
+                engine.completeHaltIfIdle();
+                return true;
             }
             if (!v.checkFailures.failed() || engine.halted()) {
                 v.keepRefreshes(work);

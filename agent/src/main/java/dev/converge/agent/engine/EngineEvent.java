@@ -36,8 +36,10 @@ public sealed interface EngineEvent {
     record Waiting(ResourceId id, String permit) implements EngineEvent {}
 
     /**
-     * checkApply returned: {@code status} is OK or CHANGED. {@code took} is the time of the call;
-     * reports measure waits themselves.
+     * checkApply returned: {@code status} is OK, CHANGED or (not applying) WOULD_CHANGE; or, in
+     * a dry run, it threw while a parent would change first: DEFERRED, with one change saying
+     * after which parents it would be checked and what the check found now. {@code took} is the
+     * time of the call; reports measure waits themselves.
      */
     record Finished(ResourceId id, Status status, CheckResult result, boolean apply, Duration took)
             implements EngineEvent {}

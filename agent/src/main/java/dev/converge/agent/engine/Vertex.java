@@ -6,6 +6,7 @@ import dev.converge.resources.Resource;
 import dev.converge.resources.ResourceId;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -161,6 +162,15 @@ final class Vertex {
     /** Any thread. */
     Status status() {
         return state.status();
+    }
+
+    /**
+     * The parents that would change in this dry run (WOULD-CHANGE or DEFERRED), by id, sorted;
+     * empty in a real run. Any thread; a parent's status is read as it is now.
+     */
+    List<ResourceId> parentsThatWouldChange() {
+        return parents.stream().filter(p -> p.status() == Status.WOULD_CHANGE || p.status() == Status.DEFERRED)
+                .map(p -> p.id).sorted(Comparator.comparing(ResourceId::toString)).toList();
     }
 
     /** Worker only: makes {@code next} the status every other thread sees. */

@@ -54,4 +54,9 @@ final class VertexContext implements ResourceContext {
     public boolean refreshing() {
         return vertex.refreshing;
     }
+
+    @Override
+    public boolean parentsWouldChange() {
+        return !vertex.parentsThatWouldChange().isEmpty();
+    }
 }

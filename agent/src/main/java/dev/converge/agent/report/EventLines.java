@@ -1,6 +1,7 @@
 package dev.converge.agent.report;
 
 import dev.converge.agent.engine.EngineEvent;
+import dev.converge.agent.engine.Status;
 import dev.converge.resources.ResourceId;
 import java.time.Instant;
 import java.util.Optional;
@@ -64,6 +65,9 @@ final class EventLines {
                     : null;
         }
         String changes = String.join(", ", f.result().changes());
+        if (f.status() == Status.DEFERRED) {
+            return LogLine.of(Level.INFO, id, "deferred", changes, f.took(), id + " " + changes);
+        }
         return f.apply()
                 ? LogLine.of(Level.INFO, id, "changed", changes, f.took(),
                         id + " changed in " + RunSummary.seconds(f.took()) + ": " + changes)

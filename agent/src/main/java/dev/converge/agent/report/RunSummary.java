@@ -259,8 +259,14 @@ public final class RunSummary implements Consumer<EngineEvent> {
         var text = new StringBuilder()
                 .append(statuses.size()).append(statuses.size() == 1 ? " resource: " : " resources: ")
                 .append(c.get(Status.OK)).append(" ok, ")
-                .append(c.get(Status.CHANGED)).append(" changed, ")
-                .append(c.get(Status.FAILED)).append(" failed, ")
+                .append(c.get(Status.CHANGED)).append(" changed, ");
+        if (c.get(Status.WOULD_CHANGE) > 0 || c.get(Status.DEFERRED) > 0) {
+            text.append(c.get(Status.WOULD_CHANGE)).append(" would change, ");
+        }
+        if (c.get(Status.DEFERRED) > 0) {
+            text.append(c.get(Status.DEFERRED)).append(" would be checked after a parent, ");
+        }
+        text.append(c.get(Status.FAILED)).append(" failed, ")
                 .append(c.get(Status.SKIPPED)).append(" skipped");
         int unfinished = c.get(Status.PENDING) + c.get(Status.RUNNING);
         if (unfinished > 0) {

@@ -146,6 +146,8 @@ class PlanDrawingTest {
                 "noop[running]" ["label"="noop[running]\\nRUNNING","fillcolor"="#fff59d"]
                 "noop[ok]" ["label"="noop[ok]\\nOK","fillcolor"="#c8e6c9"]
                 "noop[changed]" ["label"="noop[changed]\\nCHANGED","fillcolor"="#bbdefb"]
+                "noop[would_change]" ["label"="noop[would_change]\\nWOULD-CHANGE","fillcolor"="#e1f5fe"]
+                "noop[deferred]" ["label"="noop[deferred]\\nDEFERRED","fillcolor"="#f3e5f5"]
                 "noop[failed]" ["label"="noop[failed]\\nFAILED","fillcolor"="#ef9a9a"]
                 "noop[skipped]" ["label"="noop[skipped]\\nSKIPPED","fillcolor"="#e0e0e0"]
                 "noop[ok]" -> "noop[changed]" ["label"="e"]

@@ -11,7 +11,7 @@ import dev.converge.resources.testing.FakeParams;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Notify edges: refreshes sent by a changing parent, coalesced, and only reported in noop mode. */
+/** Notify edges: refreshes sent by a changing parent, coalesced; in noop mode told, not applied. */
 class EngineRefreshTest {
 
     private final FakeKind fake = new FakeKind();
@@ -76,20 +76,20 @@ class EngineRefreshTest {
     }
 
     @Test
-    void noopRefreshesNothingAndSaysWhatWouldHaveBeen() throws Exception {
+    void noopTellsTheNotifiedResourceOfTheRefreshWithoutApplyingIt() throws Exception {
         GraphSnapshot g = TestGraphs.of(fake).add("reload", unchanging()).notifies("config->reload").build();
         var harness = new EngineHarness(new EngineOptions(true, 0, false));
 
         harness.runToConvergence(g);
 
         assertThat(log.calls()).allSatisfy(c -> assertThat(c.apply()).isFalse());
-        assertThat(log.last("reload").refreshing()).isFalse();
+        assertThat(log.last("reload").refreshing()).as("so that it can say what the refresh would do").isTrue();
         assertThat(harness.eventsOf(EngineEvent.Message.class)).extracting(EngineEvent.Message::text)
                 .contains("would refresh (notified by fake[config])");
     }
 
     @Test
-    void perResourceNoopAlsoRefreshesNothing() throws Exception {
+    void perResourceNoopIsToldOfTheRefreshAndAppliesNothing() throws Exception {
         MetaParams noop = new MetaParams(true, 0, false, 0, 0, 0, Double.POSITIVE_INFINITY, 0, List.of(),
                 true, true, false);
         GraphSnapshot g = TestGraphs.of(fake)
@@ -102,6 +102,6 @@ class EngineRefreshTest {
 
         assertThat(log.last("config").apply()).isTrue();
         assertThat(log.last("reload").apply()).isFalse();
-        assertThat(log.last("reload").refreshing()).isFalse();
+        assertThat(log.last("reload").refreshing()).isTrue();
     }
 }

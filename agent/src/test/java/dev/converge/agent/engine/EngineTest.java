@@ -227,7 +227,7 @@ class EngineTest {
         Map<ResourceId, Status> statuses = harness.runToConvergence(g);
 
         assertThat(log.calls()).hasSize(4).allMatch(c -> !c.apply());
-        assertThat(statuses.values()).containsOnly(Status.CHANGED);
+        assertThat(statuses.values()).containsOnly(Status.WOULD_CHANGE);
         assertThat(harness.eventsOf(EngineEvent.Finished.class)).allMatch(f -> !f.apply());
     }
 

@@ -81,14 +81,17 @@ final class FileResource implements Resource {
                 plan.add("remove " + leftover.getFileName() + ", left by a write that was interrupted",
                         () -> LeftoverTemps.AGENT.remove(leftover));
             }
+            // A dry run with a parent that would change first: a missing parent directory is taken
+            // as one that parent would make, so the path is judged as a new one.
+            boolean simulated = !apply && ctx.parentsWouldChange();
             if (spec.absent()) {
                 planAbsent(plan);
             } else if (spec.symlink() != null) {
-                planSymlink(plan);
+                planSymlink(plan, simulated);
             } else if (spec.directory()) {
-                planDirectory(plan, ctx);
+                planDirectory(plan, ctx, simulated);
             } else {
-                planFile(plan);
+                planFile(plan, simulated);
             }
             if (apply) {
                 plan.run();
@@ -128,7 +131,7 @@ final class FileResource implements Resource {
 
     // ---- symlink
 
-    private void planSymlink(Plan plan) throws IOException, ResourceException {
+    private void planSymlink(Plan plan, boolean simulated) throws IOException, ResourceException {
         Path p = spec.path();
         String target = spec.symlink();
         UserPrincipal owner = wantedOwner();
@@ -150,7 +153,7 @@ final class FileResource implements Resource {
         if (now != null) {
             replaceWithForce(plan, now, "a symbolic link");
         } else {
-            requireParent(p);
+            requireParent(p, simulated);
         }
         plan.add("symlink -> " + target + ownershipDetail("", owner, group),
                 () -> AtomicFile.symlink(p, target, owner, group));
@@ -158,7 +161,7 @@ final class FileResource implements Resource {
 
     // ---- directory
 
-    private void planDirectory(Plan plan, ResourceContext ctx) throws IOException, ResourceException {
+    private void planDirectory(Plan plan, ResourceContext ctx, boolean simulated) throws IOException, ResourceException {
         Path p = spec.path();
         UserPrincipal owner = wantedOwner();
         GroupPrincipal group = wantedGroup();
@@ -184,7 +187,7 @@ final class FileResource implements Resource {
             now = null;
         }
         if (now == null) {
-            requireParent(p);
+            requireParent(p, simulated);
             int mode = spec.mode() != null ? spec.mode().forNew(true) : DEFAULT_DIRECTORY_MODE;
             plan.add("create directory" + ownershipDetail("mode " + FileModes.format(mode), owner, group), () -> {
                 AtomicFile.createDirectory(p, mode, owner, group);
@@ -209,7 +212,7 @@ final class FileResource implements Resource {
 
     // ---- regular file
 
-    private void planFile(Plan plan) throws IOException, ResourceException {
+    private void planFile(Plan plan, boolean simulated) throws IOException, ResourceException {
         Path p = spec.path();
         UserPrincipal owner = wantedOwner();
         GroupPrincipal group = wantedGroup();
@@ -230,7 +233,7 @@ final class FileResource implements Resource {
             now = null;
         }
         if (now == null) {
-            requireParent(p);
+            requireParent(p, simulated);
             int mode = spec.mode() != null ? spec.mode().forNew(false)
                     : source != null ? FileModes.get(spec.source())
                     : DEFAULT_FILE_MODE;
@@ -372,10 +375,17 @@ final class FileResource implements Resource {
         }
     }
 
-    private void requireParent(Path p) throws ResourceException {
+    /**
+     * Fails unless {@code p}'s parent directory exists; with {@code simulated} (a dry run whose
+     * parent resources would change first) a missing one is taken as one they would create.
+     */
+    private void requireParent(Path p, boolean simulated) throws ResourceException {
         Path parent = p.getParent();
         if (parent == null) {
             throw new ResourceException(id, spec.display() + " has no parent directory");
+        }
+        if (simulated && !Files.exists(parent, LinkOption.NOFOLLOW_LINKS)) {
+            return;
         }
         if (!Files.isDirectory(parent)) {
             throw new ResourceException(id, Files.exists(parent, LinkOption.NOFOLLOW_LINKS)
