@@ -17,6 +17,7 @@ import dev.converge.agent.yaml.GraphLoader;
 import dev.converge.resources.Kinds;
 import dev.converge.resources.ResourceId;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -155,19 +156,22 @@ final class EtcdRun implements AutoCloseable {
         timer.scheduleWithFixedDelay(() -> publish(statuses.get()), 0, STATUS_EVERY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
+    /** On the status timer's thread only (synchronized all the same: {@link #published} is its state). */
     private synchronized void publish(Map<ResourceId, Status> statuses) {
+        Map<ResourceId, Status> outcome = summary.outcome(statuses);
         var counts = new TreeMap<String, Integer>();
-        summary.outcome(statuses).values().forEach(s -> counts.merge(s.name().toLowerCase(Locale.ROOT), 1, Integer::sum));
+        outcome.values().forEach(s -> counts.merge(s.name().toLowerCase(Locale.ROOT), 1, Integer::sum));
+        List<HostStatus.ResourceProblem> problems = problems(outcome);
         boolean converged = converger.isIdle()
                 && statuses.values().stream().allMatch(Status::succeeded);
         long generation = engine.generation() + (followsGraph ? 0 : 1);
         HostStatus last = published;
-        if (last != null && last.converged() == converged && last.generation() == generation
-                && last.graphHash().equals(graphHash) && last.counts().equals(counts)) {
+        var status = new HostStatus(converged,
+                last != null && last.converged() == converged ? last.since() : Instant.now(),
+                generation, graphHash, counts, problems, 0);
+        if (status.equals(last)) {
             return;
         }
-        Instant since = last != null && last.converged() == converged ? last.since() : Instant.now();
-        var status = new HostStatus(converged, since, generation, graphHash, counts);
         try {
             store.putStatus(host, status);
             published = status;
@@ -181,6 +185,26 @@ final class EtcdRun implements AutoCloseable {
                 LOG.warn("cannot publish status to etcd, retrying every {} ms: {}", STATUS_EVERY_MILLIS, e.getMessage());
             }
         }
+    }
+
+    /**
+     * The failed resources, then the skipped ones, each in the engine's order (declaration
+     * order), with the summary's record of why; {@link HostStatus} keeps the first
+     * {@link HostStatus#MAX_PROBLEMS} and counts the rest. The engine sets a status just before
+     * it sends the event that says why, so a message may be empty for one round; the next round
+     * sees it and publishes again.
+     */
+    private List<HostStatus.ResourceProblem> problems(Map<ResourceId, Status> outcome) {
+        var problems = new ArrayList<HostStatus.ResourceProblem>();
+        for (Status wanted : List.of(Status.FAILED, Status.SKIPPED)) {
+            outcome.forEach((id, s) -> {
+                if (s == wanted) {
+                    problems.add(new HostStatus.ResourceProblem(id.toString(), s.name().toLowerCase(Locale.ROOT),
+                            summary.problem(id).orElse("")));
+                }
+            });
+        }
+        return problems;
     }
 
     @Override

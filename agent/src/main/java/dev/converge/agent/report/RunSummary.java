@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -174,6 +175,8 @@ public final class RunSummary implements Consumer<EngineEvent> {
     private final AtomicLong origin = new AtomicLong(Long.MAX_VALUE);
     private final Map<ResourceId, Tally> tallies = new ConcurrentHashMap<>();
     private final Set<ResourceId> changed = ConcurrentHashMap.newKeySet();
+    /** Per resource, the message of its last permanent failure or the reason of its last skip; see {@link #problem}. */
+    private final Map<ResourceId, String> problems = new ConcurrentHashMap<>();
 
     /** A summary whose run starts now. */
     public RunSummary() {
@@ -194,18 +197,27 @@ public final class RunSummary implements Consumer<EngineEvent> {
             origin.accumulateAndGet(now, Math::min);
         }
         switch (event) {
-            case EngineEvent.Added a -> tally(a.id()).added(now);
+            case EngineEvent.Added a -> {
+                problems.remove(a.id());
+                tally(a.id()).added(now);
+            }
             case EngineEvent.Waiting w -> tally(w.id()).waiting(now, w.permit());
             case EngineEvent.Started s -> tally(s.id()).started(now, s.attempt());
             case EngineEvent.Finished f -> {
                 if (f.status() == Status.CHANGED) {
                     changed.add(f.id());
                 }
+                problems.remove(f.id());
                 tally(f.id()).ended(f.took(), true, f.apply() && f.status() == Status.CHANGED);
             }
-            case EngineEvent.Failed f -> tally(f.id()).ended(f.took(), f.permanent(), false);
+            case EngineEvent.Failed f -> {
+                if (f.permanent()) {
+                    problems.put(f.id(), f.message() == null ? "" : f.message());
+                }
+                tally(f.id()).ended(f.took(), f.permanent(), false);
+            }
             case EngineEvent.Stopped s -> tally(s.id()).stopped(now);
-            case EngineEvent.Skipped s -> { }
+            case EngineEvent.Skipped s -> problems.put(s.id(), s.reason());
             case EngineEvent.Message m -> { }
             case EngineEvent.Output o -> { }
         }
@@ -222,6 +234,16 @@ public final class RunSummary implements Consumer<EngineEvent> {
         var activities = new LinkedHashMap<ResourceId, Activity>();
         tallies.forEach((id, t) -> activities.put(id, t.activity(now, from)));
         return new Snapshot(Duration.ofNanos(now - from), activities);
+    }
+
+    /**
+     * Why {@code id} is failed or skipped: the message of its last permanent failure, or the
+     * reason of its last skip (which ancestor failed), whichever came last. Empty when it has
+     * finished a check or joined the graph (again, by a swap) since, or never failed nor was
+     * skipped. The message is empty text when the failure carried none. Any thread.
+     */
+    public Optional<String> problem(ResourceId id) {
+        return Optional.ofNullable(problems.get(id));
     }
 
     /** Time since this summary was created. */

@@ -2,6 +2,8 @@ package dev.converge.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -73,6 +75,84 @@ class CommandsTest {
         Outcome o = agent("validate", "--file", dir.resolve("missing.yaml").toString());
         assertThat(o.exit()).isEqualTo(2);
         assertThat(o.err()).contains("cannot read");
+    }
+
+    @Test
+    void validateJsonOfAGoodGraphGivesTheCountsAndItsWarnings() throws Exception {
+        Path g = write("""
+                graph: ok
+                resources:
+                  noop:
+                  - name: a
+                  - name: b
+                  exec:
+                  - name: c
+                    cmd: "true"
+                    ifequals: "yes"
+                edges:
+                - name: e
+                  from: {kind: noop, name: a}
+                  to: {kind: noop, name: b}
+                """);
+        Outcome o = agent("validate", "--json", "--file", g.toString());
+        assertThat(o.exit()).isZero();
+        assertThat(o.err()).isEmpty();
+        JsonNode doc = new ObjectMapper().readTree(o.out());
+        assertThat(doc.get("file").asText()).isEqualTo(g.toString());
+        assertThat(doc.get("valid").asBoolean()).isTrue();
+        assertThat(doc.get("resources").asInt()).isEqualTo(3);
+        assertThat(doc.get("edges").asInt()).isEqualTo(1);
+        JsonNode warning = doc.get("diagnostics").get(0);
+        assertThat(doc.get("diagnostics")).hasSize(1);
+        assertThat(warning.get("severity").asText()).isEqualTo("warning");
+        assertThat(warning.get("line").asInt()).isEqualTo(9);
+        assertThat(warning.get("message").asText()).contains("ifequals has no effect without ifcmd");
+    }
+
+    @Test
+    void validateJsonGivesEveryDiagnosticAsDataOnStdoutOnlyAndExitsTwo() throws Exception {
+        Path g = write("""
+                graph: bad
+                resources:
+                  exec:
+                  - name: a
+                    cmd: true
+                    colour: red
+                  nosuchkind:
+                  - name: b
+                """);
+        Outcome o = agent("validate", "--json", "--file", g.toString());
+        assertThat(o.exit()).isEqualTo(2);
+        assertThat(o.err()).as("the document holds it all").isEmpty();
+        JsonNode doc = new ObjectMapper().readTree(o.out());
+        assertThat(doc.get("valid").asBoolean()).isFalse();
+        assertThat(doc.has("resources")).isFalse();
+        JsonNode d = doc.get("diagnostics");
+        assertThat(d).hasSize(2);
+        assertThat(d.get(0).get("file").asText()).isEqualTo(g.toString());
+        assertThat(d.get(0).get("line").asInt()).isEqualTo(6);
+        assertThat(d.get(0).get("column").asInt()).isEqualTo(5);
+        assertThat(d.get(0).get("severity").asText()).isEqualTo("error");
+        assertThat(d.get(0).get("message").asText()).startsWith("exec[a]: unknown field 'colour' for exec");
+        assertThat(d.get(1).get("line").asInt()).isEqualTo(7);
+        assertThat(d.get(1).get("column").asInt()).isEqualTo(3);
+        assertThat(d.get(1).get("message").asText()).startsWith("unknown kind 'nosuchkind'");
+    }
+
+    @Test
+    void validateJsonOfAMissingFileIsAnErrorWithoutPosition() throws Exception {
+        Path missing = dir.resolve("missing.yaml");
+        Outcome o = agent("validate", "--json", "--file", missing.toString());
+        assertThat(o.exit()).isEqualTo(2);
+        JsonNode d = new ObjectMapper().readTree(o.out()).get("diagnostics").get(0);
+        assertThat(d.get("line").asInt()).isZero();
+        assertThat(d.get("severity").asText()).isEqualTo("error");
+        assertThat(d.get("message").asText()).startsWith("cannot read");
+
+        Outcome usage = agent("validate", "--json");
+        assertThat(usage.exit()).isEqualTo(2);
+        assertThat(usage.out()).isEmpty();
+        assertThat(usage.err()).contains("--file=PATH is required");
     }
 
     @Test

@@ -162,4 +162,44 @@ class EtcdRunTest {
             assertThat(lines("from-etcd")).isEmpty();
         }
     }
+
+    @Test
+    void aFailedExecAndItsSkippedChildArePublishedWithWhyAndStatusNamesThem() throws Exception {
+        Path g = dir.resolve("g.yaml");
+        Files.writeString(g, """
+                graph: failing
+                resources:
+                  exec:
+                  - name: build
+                    cmd: "false"
+                  - name: deploy
+                    cmd: echo never
+                  - name: fine
+                    cmd: "true"
+                edges:
+                - name: build-deploy
+                  from: {kind: exec, name: build}
+                  to: {kind: exec, name: deploy}
+                """);
+        try (EtcdStore admin = EtcdStore.connect(etcd.settings())) {
+            agent("ci", "--file=" + g);
+
+            await().atMost(WAIT).until(() -> admin.listStatus().containsKey("ci")
+                    && admin.listStatus().get("ci").problems().size() == 2
+                    && admin.listStatus().get("ci").problems().stream().noneMatch(p -> p.message().isEmpty()));
+            HostStatus status = admin.listStatus().get("ci");
+            assertThat(status.converged()).isFalse();
+            assertThat(status.problems()).containsExactly(
+                    new HostStatus.ResourceProblem("exec[build]", "failed", "`false` exited with status 1"),
+                    new HostStatus.ResourceProblem("exec[deploy]", "skipped", "parent exec[build] failed"));
+
+            DeployCommandTest.Outcome text = DeployCommandTest.agent("status", "--etcd=" + etcd.endpoint());
+            assertThat(text.exit()).isEqualTo(Main.FAILED);
+            assertThat(text.out()).contains("ci: exec[build] failed: `false` exited with status 1\n"
+                    + "ci: exec[deploy] skipped: parent exec[build] failed\n");
+            DeployCommandTest.Outcome json = DeployCommandTest.agent("status", "--json", "--etcd=" + etcd.endpoint());
+            assertThat(json.exit()).isEqualTo(Main.FAILED);
+            assertThat(json.out()).contains("\"id\" : \"exec[deploy]\"", "\"status\" : \"skipped\"");
+        }
+    }
 }

@@ -62,6 +62,24 @@ class RunSummaryTest {
     }
 
     @Test
+    void keepsWhyAResourceFailedOrWasSkippedUntilItSucceedsOrIsAddedAgain() {
+        var summary = new RunSummary();
+        summary.accept(new EngineEvent.Started(A, true, 1));
+        summary.accept(new EngineEvent.Failed(A, "first try", 1, Duration.ofMillis(1), Duration.ofMillis(50)));
+        assertThat(summary.problem(A)).as("a failure that is retried is no problem yet").isEmpty();
+        summary.accept(new EngineEvent.Failed(A, "`false` exited with status 1", 2, Duration.ofMillis(1), null));
+        summary.accept(new EngineEvent.Skipped(B, A, A));
+        assertThat(summary.problem(A)).contains("`false` exited with status 1");
+        assertThat(summary.problem(B)).contains("parent file[/a] failed");
+
+        summary.accept(new EngineEvent.Started(A, true, 1));
+        summary.accept(finished(A, CheckResult.changed("repaired")));
+        summary.accept(new EngineEvent.Added(B));
+        assertThat(summary.problem(A)).isEmpty();
+        assertThat(summary.problem(B)).isEmpty();
+    }
+
+    @Test
     void waitsForParentsAndForPermitsAreToldApartAndRetriesBelongToOneCheck() {
         var summary = new RunSummary(nanos::get);
         at(100);
