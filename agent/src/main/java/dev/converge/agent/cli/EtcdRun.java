@@ -160,7 +160,7 @@ final class EtcdRun implements AutoCloseable {
     private synchronized void publish(Map<ResourceId, Status> statuses) {
         Map<ResourceId, Status> outcome = summary.outcome(statuses);
         var counts = new TreeMap<String, Integer>();
-        outcome.values().forEach(s -> counts.merge(s.name().toLowerCase(Locale.ROOT), 1, Integer::sum));
+        outcome.values().forEach(s -> counts.merge(s.toString().toLowerCase(Locale.ROOT), 1, Integer::sum));
         List<HostStatus.ResourceProblem> problems = problems(outcome);
         boolean converged = converger.isIdle()
                 && statuses.values().stream().allMatch(Status::succeeded);
