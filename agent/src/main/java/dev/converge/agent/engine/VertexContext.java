@@ -54,4 +54,9 @@ final class VertexContext implements ResourceContext {
     public boolean refreshing() {
         return vertex.refreshing;
     }
+
+    @Override
+    public boolean diffs() {
+        return engine.diffs();
+    }
 }
