@@ -54,6 +54,16 @@ public record FileParams(
         fragments = fragments == null ? List.of() : List.copyOf(fragments);
     }
 
+    /** Every component, except a {@code sensitive} file's content, which is never shown. */
+    @Override
+    public String toString() {
+        return "FileParams[path=" + path + ", dirname=" + dirname + ", basename=" + basename + ", state=" + state
+                + ", content=" + (sensitive && content != null ? "(sensitive)" : content) + ", source=" + source
+                + ", fragments=" + fragments + ", symlink=" + symlink + ", owner=" + owner + ", group=" + group
+                + ", mode=" + mode + ", recurse=" + recurse + ", force=" + force + ", purge=" + purge
+                + ", sensitive=" + sensitive + "]";
+    }
+
     /** A file with {@code path}, {@code content}, {@code state} and {@code mode}; nothing else set. */
     public static FileParams of(String path, String content, String state, String mode) {
         return DEFAULTS.withPath(path).withContent(content).withState(state).withMode(mode);

@@ -183,6 +183,13 @@ class FileDiffTest {
     }
 
     @Test
+    void sensitiveParametersPrintNoContent() {
+        assertThat(content(SECRET).withSensitive(true).toString()).doesNotContain(SECRET)
+                .contains("content=(sensitive)").contains("sensitive=true");
+        assertThat(content("plain").toString()).contains("content=plain");
+    }
+
+    @Test
     void sensitiveHidesTheByteCountsEvenWithoutDiffs() throws Exception {
         Path p = existing(dir.resolve("key"), "short\n");
 
