@@ -153,8 +153,8 @@ class ContentDiffTest {
             }
             Path target = Files.writeString(dir.resolve("target"), before);
             Path patchFile = Files.writeString(dir.resolve("diff"), String.join("\n", diff) + "\n");
-            Process p = new ProcessBuilder("/usr/bin/patch", "--quiet", "--fuzz=0", "--force", "--no-backup-if-mismatch",
-                    target.toString(), patchFile.toString()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("/usr/bin/patch", "--quiet", "--fuzz=0", "--force",
+                    "--no-backup-if-mismatch", target.toString(), patchFile.toString()).redirectErrorStream(true).start();
             String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
             assertThat(p.waitFor()).as("round %d: patch says %s for\n%s", round, said, String.join("\n", diff))

@@ -64,7 +64,8 @@ public record LogLine(Instant time, Level level, ResourceId resource, String eve
 
     /**
      * This line as a log4j message: its map carries the fields (duration as seconds, a number;
-     * diff, when there is one, as a list of strings), and its formatted form is {@link #text()}, so a pattern's {@code %msg} prints the text.
+     * diff, when there is one, as a list of strings), and its formatted form is {@link #text()},
+     * so a pattern's {@code %msg} prints the text.
      */
     public Message toMessage() {
         var message = new Structured(time.toEpochMilli(), text);

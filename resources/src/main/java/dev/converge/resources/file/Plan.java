@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * What a check found to change: the descriptions a {@code CheckResult} reports, the diff of the
- * content change when one was asked for, and the steps that make the changes, in order. Planning reads the disk and never writes it; only
- * {@link #run()} does. Not thread-safe; one plan serves one checkApply call.
+ * content change when one was asked for, and the steps that make the changes, in order.
+ * Planning reads the disk and never writes it; only {@link #run()} does. Not thread-safe; one
+ * plan serves one checkApply call.
  */
 final class Plan {
 

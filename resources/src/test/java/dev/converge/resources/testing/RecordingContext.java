@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A {@link ResourceContext} for tests: records every log, warning and output line in the order
  * the resource reported them, and counts {@code running()} and {@code event()} calls. The
- * {@code refreshing} and {@code diffs} answers are whatever the test set last (false at first). {@link #paths()} is a real
- * {@link DirectoryWatchHub}, made on first use and closed by {@link #close()}. Thread-safe;
- * getters return copies.
+ * {@code refreshing} and {@code diffs} answers are whatever the test set last (false at first).
+ * {@link #paths()} is a real {@link DirectoryWatchHub}, made on first use and closed by
+ * {@link #close()}. Thread-safe; getters return copies.
  */
 public final class RecordingContext implements ResourceContext, AutoCloseable {
 
