@@ -38,9 +38,10 @@ define install_missing
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 endef
 
-# Tools the tests use for real: graphviz's dot, etcd (the tests start their own on loopback) and
-# openssl (certificates for the TLS etcd test). Each is "command:Debian package".
-TEST_TOOLS := dot:graphviz etcd:etcd-server openssl:openssl
+# Tools the tests use for real: graphviz's dot, etcd (the tests start their own on loopback),
+# openssl (certificates for the TLS etcd test) and patch (applies the file diffs the agent prints).
+# Each is "command:Debian package".
+TEST_TOOLS := dot:graphviz etcd:etcd-server openssl:openssl patch:patch
 
 test-deps:
 	$(call install_missing,$(TEST_TOOLS),the tests)

@@ -48,4 +48,14 @@ public interface ResourceContext {
     default boolean parentsWouldChange() {
         return false;
     }
+
+    /**
+     * Whether the engine wants the diff of a content change in the {@link CheckResult} of
+     * {@code checkApply} ({@code agent run --diff}), applying or not. While false, a resource
+     * computes no diff and reads nothing for one: diffs cost only when asked for. The answer is
+     * the same for the whole life of the context. The default is false.
+     */
+    default boolean diffs() {
+        return false;
+    }
 }

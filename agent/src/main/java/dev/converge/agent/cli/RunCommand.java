@@ -116,6 +116,11 @@ final class RunCommand implements Callable<Integer> {
             + "finish, and exit 1.")
     boolean failFast;
 
+    @Option(names = "--diff", description = "Log a unified diff of every file content change, in noop and real "
+            + "runs: each line as `file[x] | line` after the change's line; in json, the diff field of that line. "
+            + "Files with sensitive: true show `content changed (sensitive)` instead.")
+    boolean diff;
+
     @Spec
     CommandSpec spec;
 
@@ -227,7 +232,7 @@ final class RunCommand implements Callable<Integer> {
             Log.LOG.info("converged for {} s", convergedTimeout);
             done.countDown();
         })) {
-            var engine = new Engine(new EngineOptions(noop, parallel, !noWatch, failFast), listener, converger);
+            var engine = new Engine(new EngineOptions(noop, parallel, !noWatch, failFast, diff), listener, converger);
             engine.failedFast().thenRun(done::countDown);
             // SIGUSR1: the summary so far; the run goes on.
             Signal.handle(new Signal("USR1"), s -> {

@@ -569,4 +569,9 @@ public final class Engine implements AutoCloseable {
     int availablePermits(String name) {
         return permits.available(name);
     }
+
+    /** Whether resources are asked for diffs ({@link EngineOptions#diff()}); fixed for the engine's life. */
+    boolean diffs() {
+        return options.diff();
+    }
 }

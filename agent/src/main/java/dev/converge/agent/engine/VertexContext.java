@@ -59,4 +59,9 @@ final class VertexContext implements ResourceContext {
     public boolean parentsWouldChange() {
         return !vertex.parentsThatWouldChange().isEmpty();
     }
+
+    @Override
+    public boolean diffs() {
+        return engine.diffs();
+    }
 }

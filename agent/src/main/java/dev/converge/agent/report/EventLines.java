@@ -4,6 +4,8 @@ import dev.converge.agent.engine.EngineEvent;
 import dev.converge.agent.engine.Status;
 import dev.converge.resources.ResourceId;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +19,13 @@ import org.apache.logging.log4j.Level;
  * <p>A resource's first check is logged in full. Later checks, after a watch event or a
  * refresh, are logged only when they change something or fail: a re-check that finds the state
  * right (often the echo of the resource's own write) makes no line. A check retried after a
- * failure is still the first one, so its next attempt's start is logged. Thread-safe.
+ * failure is still the first one, so its next attempt's start is logged.
+ *
+ * <p>A check that carried a diff ({@code agent run --diff}) is followed by one line per diff
+ * line, {@code file[motd] | -old line}: the {@code " | "} after the id tells them from a
+ * command's output ({@code " > "}, {@code " 2> "}). Its changed or would-change line carries the
+ * whole diff as well, for the {@code diff} field of JSON, whose configuration leaves the
+ * per-line events (event {@code diff}) out. Thread-safe.
  */
 final class EventLines {
 
@@ -72,5 +80,27 @@ final class EventLines {
                 ? LogLine.of(Level.INFO, id, "changed", changes, f.took(),
                         id + " changed in " + RunSummary.seconds(f.took()) + ": " + changes)
                 : LogLine.of(Level.INFO, id, "would-change", changes, f.took(), id + ": would change: " + changes);
+    }
+
+    /**
+     * The lines for {@code event}, in order: {@link #line}'s, and after a check's changed or
+     * would-change line one line per line of its diff.
+     */
+    List<LogLine> lines(EngineEvent event) {
+        Optional<LogLine> line = line(event);
+        if (line.isEmpty()) {
+            return List.of();
+        }
+        if (!(event instanceof EngineEvent.Finished f) || f.result().diff().isEmpty()) {
+            return List.of(line.get());
+        }
+        List<String> diff = f.result().diff();
+        var all = new ArrayList<LogLine>(1 + diff.size());
+        LogLine result = line.get().withDiff(diff);
+        all.add(result);
+        for (String d : diff) {
+            all.add(new LogLine(result.time(), Level.INFO, f.id(), "diff", null, null, null, f.id() + " | " + d));
+        }
+        return all;
     }
 }

@@ -13,7 +13,7 @@ import org.apache.logging.log4j.LogManager;
 
 /**
  * Grouped output, like Chef's batched output: a resource's lines (start, waiting for a permit,
- * its messages and command output, the result) are held back while its check runs and written
+ * its messages and command output, the result and its diff) are held back while its check runs and written
  * together when the check finishes, fails or is retried, or its worker stops (a swap removed the
  * resource mid-check), so blocks come out in completion order.
  * Each check is its own block, including a later re-check after a watch event or a refresh.
@@ -56,13 +56,13 @@ public final class GroupedReporter implements Reporter {
         boolean closes = event instanceof EngineEvent.Finished || event instanceof EngineEvent.Failed
                 || event instanceof EngineEvent.Skipped || event instanceof EngineEvent.Stopped;
         synchronized (this) {
-            var line = lines.line(event);
+            List<LogLine> made = lines.lines(event);
             Block block = opens ? open.computeIfAbsent(event.id(), id -> new Block()) : open.get(event.id());
             if (block == null) {
-                line.ifPresent(sink);
+                made.forEach(sink);
                 return;
             }
-            line.ifPresent(block::add);
+            made.forEach(block::add);
             if (closes) {
                 open.remove(event.id());
                 write(event.id(), block);

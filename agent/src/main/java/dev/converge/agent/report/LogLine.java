@@ -3,6 +3,7 @@ package dev.converge.agent.report;
 import dev.converge.resources.ResourceId;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.Logger;
@@ -16,15 +17,19 @@ import org.apache.logging.log4j.message.TimestampMessage;
  * <p>Invariants: {@code text} is the whole line as text mode prints it after the time and level
  * prefix, and holds no line break (breaks are replaced by spaces so one event stays one line);
  * {@code resource}, {@code result}, {@code duration} and {@code stream} are null when they do
- * not apply; {@code time} is when the line happened, which grouped output prints later.
+ * not apply; {@code time} is when the line happened, which grouped output prints later;
+ * {@code diff} is empty except on a changed or would-change line whose check carried a diff, and
+ * is immutable.
  *
  * @param event what happened: start, ok, changed, would-change, failed, retry, skipped, waiting,
- *     output, message, summary, diagnostic
+ *     output, message, diff (one line of a diff), summary, diagnostic
  * @param result what a check found or why it stopped: its changes, its error, a skip's reason
  * @param stream "stdout" or "stderr" for a command's output line
+ * @param diff the check's unified diff, one element per line, for the {@code diff} field of JSON;
+ *     text mode prints it as lines of their own (event {@code diff}), see {@link EventLines}
  */
 public record LogLine(Instant time, Level level, ResourceId resource, String event, String result,
-        Duration duration, String stream, String text) {
+        Duration duration, String stream, String text, List<String> diff) {
 
     public LogLine {
         Objects.requireNonNull(time, "time");
@@ -32,6 +37,13 @@ public record LogLine(Instant time, Level level, ResourceId resource, String eve
         Objects.requireNonNull(event, "event");
         text = oneLine(Objects.requireNonNull(text, "text"));
         result = result == null ? null : oneLine(result);
+        diff = List.copyOf(diff);
+    }
+
+    /** A line without a diff. */
+    public LogLine(Instant time, Level level, ResourceId resource, String event, String result, Duration duration,
+            String stream, String text) {
+        this(time, level, resource, event, result, duration, stream, text, List.of());
     }
 
     /** A line about a resource, happening now. */
@@ -51,8 +63,9 @@ public record LogLine(Instant time, Level level, ResourceId resource, String eve
     }
 
     /**
-     * This line as a log4j message: its map carries the fields (duration as seconds, a number),
-     * and its formatted form is {@link #text()}, so a pattern's {@code %msg} prints the text.
+     * This line as a log4j message: its map carries the fields (duration as seconds, a number;
+     * diff, when there is one, as a list of strings), and its formatted form is {@link #text()},
+     * so a pattern's {@code %msg} prints the text.
      */
     public Message toMessage() {
         var message = new Structured(time.toEpochMilli(), text);
@@ -69,6 +82,9 @@ public record LogLine(Instant time, Level level, ResourceId resource, String eve
         if (stream != null) {
             message.with("stream", stream);
         }
+        if (!diff.isEmpty()) {
+            message.with("diff", diff);
+        }
         return message;
     }
 
@@ -81,6 +97,11 @@ public record LogLine(Instant time, Level level, ResourceId resource, String eve
         return s.indexOf('\n') < 0 && s.indexOf('\r') < 0 ? s : s.replace("\r\n", " ").replace('\n', ' ').replace('\r', ' ');
     }
 
+    /** This line carrying {@code diff}. */
+    public LogLine withDiff(List<String> diff) {
+        return new LogLine(time, level, resource, event, result, duration, stream, text, diff);
+    }
+
     /** A map message whose every rendering is the line's text; filled once, before it is logged. */
     private static final class Structured extends MapMessage<Structured, Object> implements TimestampMessage {
 
@@ -88,7 +109,7 @@ public record LogLine(Instant time, Level level, ResourceId resource, String eve
         private final String text;
 
         Structured(long timestamp, String text) {
-            super(6);
+            super(7);
             this.timestamp = timestamp;
             this.text = text;
         }

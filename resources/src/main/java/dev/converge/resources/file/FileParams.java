@@ -27,6 +27,8 @@ import java.util.List;
  * @param force     replace something of the wrong type (directory, file, symbolic link) at the
  *                  path, and remove a non-empty directory when {@code absent}
  * @param purge     remove entries of the directory tree that the {@code source} tree lacks
+ * @param sensitive the file's content (declared, copied, joined, or removed) is never shown: no
+ *                  diff, no byte count
  */
 public record FileParams(
         String path,
@@ -42,13 +44,24 @@ public record FileParams(
         String mode,
         boolean recurse,
         boolean force,
-        boolean purge) {
+        boolean purge,
+        boolean sensitive) {
 
     public static final FileParams DEFAULTS = new FileParams(
-            "", "", "", "exists", null, null, List.of(), null, null, null, null, false, false, false);
+            "", "", "", "exists", null, null, List.of(), null, null, null, null, false, false, false, false);
 
     public FileParams {
         fragments = fragments == null ? List.of() : List.copyOf(fragments);
+    }
+
+    /** Every component, except a {@code sensitive} file's content, which is never shown. */
+    @Override
+    public String toString() {
+        return "FileParams[path=" + path + ", dirname=" + dirname + ", basename=" + basename + ", state=" + state
+                + ", content=" + (sensitive && content != null ? "(sensitive)" : content) + ", source=" + source
+                + ", fragments=" + fragments + ", symlink=" + symlink + ", owner=" + owner + ", group=" + group
+                + ", mode=" + mode + ", recurse=" + recurse + ", force=" + force + ", purge=" + purge
+                + ", sensitive=" + sensitive + "]";
     }
 
     /** A file with {@code path}, {@code content}, {@code state} and {@code mode}; nothing else set. */
@@ -58,62 +71,67 @@ public record FileParams(
 
     public FileParams withPath(String path) {
         return new FileParams(path, dirname, basename, state, content, source, fragments, symlink, owner, group,
-                mode, recurse, force, purge);
+                mode, recurse, force, purge, sensitive);
     }
 
     public FileParams withState(String state) {
         return new FileParams(path, dirname, basename, state, content, source, fragments, symlink, owner, group,
-                mode, recurse, force, purge);
+                mode, recurse, force, purge, sensitive);
     }
 
     public FileParams withContent(String content) {
         return new FileParams(path, dirname, basename, state, content, source, fragments, symlink, owner, group,
-                mode, recurse, force, purge);
+                mode, recurse, force, purge, sensitive);
     }
 
     public FileParams withSource(String source) {
         return new FileParams(path, dirname, basename, state, content, source, fragments, symlink, owner, group,
-                mode, recurse, force, purge);
+                mode, recurse, force, purge, sensitive);
     }
 
     public FileParams withFragments(List<String> fragments) {
         return new FileParams(path, dirname, basename, state, content, source, fragments, symlink, owner, group,
-                mode, recurse, force, purge);
+                mode, recurse, force, purge, sensitive);
     }
 
     public FileParams withSymlink(String symlink) {
         return new FileParams(path, dirname, basename, state, content, source, fragments, symlink, owner, group,
-                mode, recurse, force, purge);
+                mode, recurse, force, purge, sensitive);
     }
 
     public FileParams withOwner(String owner) {
         return new FileParams(path, dirname, basename, state, content, source, fragments, symlink, owner, group,
-                mode, recurse, force, purge);
+                mode, recurse, force, purge, sensitive);
     }
 
     public FileParams withGroup(String group) {
         return new FileParams(path, dirname, basename, state, content, source, fragments, symlink, owner, group,
-                mode, recurse, force, purge);
+                mode, recurse, force, purge, sensitive);
     }
 
     public FileParams withMode(String mode) {
         return new FileParams(path, dirname, basename, state, content, source, fragments, symlink, owner, group,
-                mode, recurse, force, purge);
+                mode, recurse, force, purge, sensitive);
     }
 
     public FileParams withDirname(String dirname) {
         return new FileParams(path, dirname, basename, state, content, source, fragments, symlink, owner, group,
-                mode, recurse, force, purge);
+                mode, recurse, force, purge, sensitive);
     }
 
     public FileParams withBasename(String basename) {
         return new FileParams(path, dirname, basename, state, content, source, fragments, symlink, owner, group,
-                mode, recurse, force, purge);
+                mode, recurse, force, purge, sensitive);
     }
 
     /** With {@code recurse}, {@code force} and {@code purge} as given. */
     public FileParams withFlags(boolean recurse, boolean force, boolean purge) {
         return new FileParams(path, dirname, basename, state, content, source, fragments, symlink, owner, group,
-                mode, recurse, force, purge);
+                mode, recurse, force, purge, sensitive);
+    }
+
+    public FileParams withSensitive(boolean sensitive) {
+        return new FileParams(path, dirname, basename, state, content, source, fragments, symlink, owner, group,
+                mode, recurse, force, purge, sensitive);
     }
 }

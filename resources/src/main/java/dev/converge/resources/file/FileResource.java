@@ -1,6 +1,7 @@
 package dev.converge.resources.file;
 
 import dev.converge.resources.CheckResult;
+import dev.converge.resources.ContentDiff;
 import dev.converge.resources.PathWatcher;
 import dev.converge.resources.Resource;
 import dev.converge.resources.ResourceContext;
@@ -8,6 +9,7 @@ import dev.converge.resources.ResourceException;
 import dev.converge.resources.ResourceId;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +23,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -47,6 +50,13 @@ import java.util.concurrent.Semaphore;
  * replaced only with {@code force}, and a missing parent directory is an error: directories are
  * resources of their own, ordered first by autoedges. The reported changes are the same strings
  * whether applied or not.
+ *
+ * <p>Diffs ({@link ResourceContext#diffs()}): a regular file's content change — created,
+ * rewritten from {@code content}, {@code fragments} or a {@code source} file, or removed with
+ * {@code state: absent} — carries its {@link ContentDiff}, old content read without following a
+ * link at the path. With {@code sensitive} the content is never read for a diff, and appears in
+ * no change, diff or error: the diff is the one line {@link ContentDiff#SENSITIVE} and no byte
+ * count is given. Nothing is read for a diff when none is asked for.
  *
  * <p>Watching uses the engine's shared {@link PathWatcher}: the path (so its parent too), the
  * source or fragments, and for a copied tree every directory of both trees, kept up to date as
@@ -85,13 +95,13 @@ final class FileResource implements Resource {
             // as one that parent would make, so the path is judged as a new one.
             boolean simulated = !apply && ctx.parentsWouldChange();
             if (spec.absent()) {
-                planAbsent(plan);
+                planAbsent(plan, ctx.diffs());
             } else if (spec.symlink() != null) {
                 planSymlink(plan, simulated);
             } else if (spec.directory()) {
                 planDirectory(plan, ctx, simulated);
             } else {
-                planFile(plan, simulated);
+                planFile(plan, simulated, ctx.diffs());
             }
             if (apply) {
                 plan.run();
@@ -104,12 +114,12 @@ final class FileResource implements Resource {
         } catch (IOException e) {
             throw new ResourceException(id, spec.display() + ": " + explain(e), e);
         }
-        return new CheckResult(plan.changes());
+        return new CheckResult(plan.changes(), plan.diff());
     }
 
     // ---- state: absent
 
-    private void planAbsent(Plan plan) throws IOException, ResourceException {
+    private void planAbsent(Plan plan, boolean diffs) throws IOException, ResourceException {
         Path p = spec.path();
         PosixFileAttributes now = lstat(p);
         if (now == null) {
@@ -127,6 +137,10 @@ final class FileResource implements Resource {
             return;
         }
         plan.add(now.isSymbolicLink() ? "remove (symlink)" : "remove", () -> AtomicFile.remove(p));
+        if (diffs && now.isRegularFile()) {
+            plan.diff(spec.sensitive() ? List.of(ContentDiff.SENSITIVE)
+                    : ContentDiff.of(p.toString(), readCurrent(p), null));
+        }
     }
 
     // ---- symlink
@@ -212,7 +226,7 @@ final class FileResource implements Resource {
 
     // ---- regular file
 
-    private void planFile(Plan plan, boolean simulated) throws IOException, ResourceException {
+    private void planFile(Plan plan, boolean simulated, boolean diffs) throws IOException, ResourceException {
         Path p = spec.path();
         UserPrincipal owner = wantedOwner();
         GroupPrincipal group = wantedGroup();
@@ -240,10 +254,14 @@ final class FileResource implements Resource {
             long size = bytes != null ? bytes.length : source != null ? source.size() : 0;
             Path from = spec.source();
             byte[] content = bytes != null ? bytes : new byte[0];
-            plan.add("create" + ownershipDetail(size + (size == 1 ? " byte" : " bytes") + ", mode "
-                    + FileModes.format(mode), owner, group),
+            String what = spec.sensitive() ? "sensitive content" : size + (size == 1 ? " byte" : " bytes");
+            plan.add("create" + ownershipDetail(what + ", mode " + FileModes.format(mode), owner, group),
                     from != null ? () -> AtomicFile.copy(from, p, mode, owner, group)
                             : () -> AtomicFile.write(p, content, mode, owner, group));
+            if (diffs) {
+                plan.diff(spec.sensitive() ? List.of(ContentDiff.SENSITIVE)
+                        : ContentDiff.of(p.toString(), null, from != null ? readSource() : content));
+            }
             return;
         }
         boolean rewrite;
@@ -262,7 +280,12 @@ final class FileResource implements Resource {
             planAttributes(plan, p, now, false, owner, group);
             return;
         }
-        plan.describe("content (" + now.size() + " -> " + newSize + " bytes)");
+        plan.describe(spec.sensitive() ? ContentDiff.SENSITIVE
+                : "content (" + now.size() + " -> " + newSize + " bytes)");
+        if (diffs) {
+            plan.diff(spec.sensitive() ? List.of(ContentDiff.SENSITIVE)
+                    : ContentDiff.of(p.toString(), readCurrent(p), bytes != null ? bytes : readSource()));
+        }
         int oldMode = FileModes.get(p);
         int mode = spec.mode() == null ? oldMode : spec.mode().apply(oldMode, false);
         if (mode != oldMode) {
@@ -435,6 +458,24 @@ final class FileResource implements Resource {
             return Files.readAttributes(p, PosixFileAttributes.class);
         } catch (NoSuchFileException e) {
             return null;
+        }
+    }
+
+    /**
+     * For a diff: the regular file at {@code p} as {@link ContentDiff#read} reads it, opened
+     * without following a link there, so a link swapped in since the check cannot show another
+     * file's content.
+     */
+    private static byte[] readCurrent(Path p) throws IOException {
+        try (InputStream in = Files.newInputStream(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            return ContentDiff.read(in);
+        }
+    }
+
+    /** For a diff: the {@code source} file as {@link ContentDiff#read} reads it. */
+    private byte[] readSource() throws IOException {
+        try (InputStream in = Files.newInputStream(spec.source())) {
+            return ContentDiff.read(in);
         }
     }
 

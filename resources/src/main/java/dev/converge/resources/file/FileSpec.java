@@ -28,6 +28,8 @@ import java.util.List;
  * @param mode      the mode, or null to keep the current one
  * @param force     replace what has the wrong type; remove a non-empty directory
  * @param purge     remove what the source tree lacks
+ * @param sensitive never show the content: no diff, no byte count (false for a directory or a
+ *                  symbolic link, which have no content shown)
  */
 record FileSpec(
         String display,
@@ -42,7 +44,8 @@ record FileSpec(
         String group,
         ModeSpec mode,
         boolean force,
-        boolean purge) {
+        boolean purge,
+        boolean sensitive) {
 
     /** One {@code fragments} entry: a file, or a directory whose regular files all count. */
     record Fragment(Path path, boolean directory) {
@@ -226,6 +229,12 @@ record FileSpec(
             }
         }
 
+        if (p.sensitive() && !absent && (directory || symlink != null)) {
+            warnings.add(Problem.warning("sensitive", "sensitive is ignored: " + (directory
+                    ? "path '" + display + "' ends with '/', so it is a directory"
+                    : "the path is a symbolic link") + ", and no content is shown for one"));
+        }
+
         problems.addAll(errors);
         problems.addAll(warnings);
         if (!errors.isEmpty()) {
@@ -234,7 +243,8 @@ record FileSpec(
         return new FileSpec(display, path, directory, absent, absent || directory ? null : p.content(), absent ? null : sourcePath,
                 absent ? List.of() : fragments, absent ? null : symlink,
                 absent || !isSet(p.owner()) ? null : p.owner(), absent || !isSet(p.group()) ? null : p.group(),
-                absent ? null : mode, p.force() || (absent && p.recurse()), p.purge());
+                absent ? null : mode, p.force() || (absent && p.recurse()), p.purge(),
+                p.sensitive() && (absent || !directory && symlink == null));
     }
 
     /** The normalized absolute path {@code text} names, or null after adding an error. */

@@ -5,9 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a check found to change: the descriptions a {@code CheckResult} reports and the steps
- * that make the changes, in order. Planning reads the disk and never writes it; only
- * {@link #run()} does. Not thread-safe; one plan serves one checkApply call.
+ * What a check found to change: the descriptions a {@code CheckResult} reports, the diff of the
+ * content change when one was asked for, and the steps that make the changes, in order.
+ * Planning reads the disk and never writes it; only {@link #run()} does. Not thread-safe; one
+ * plan serves one checkApply call.
  */
 final class Plan {
 
@@ -19,6 +20,7 @@ final class Plan {
 
     private final List<String> changes = new ArrayList<>();
     private final List<Step> steps = new ArrayList<>();
+    private List<String> diff = List.of();
 
     /** Reports {@code change}, made by {@code step}. */
     void add(String change, Step step) {
@@ -38,6 +40,16 @@ final class Plan {
 
     List<String> changes() {
         return List.copyOf(changes);
+    }
+
+    /** Sets the diff of the content change, reported with a change described on its own. */
+    void diff(List<String> lines) {
+        diff = List.copyOf(lines);
+    }
+
+    /** The diff of the content change; empty when none was set. */
+    List<String> diff() {
+        return diff;
     }
 
     /**

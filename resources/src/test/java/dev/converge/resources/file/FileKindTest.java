@@ -31,7 +31,7 @@ class FileKindTest {
     @Test
     void defaultsAreAnExistingFileWithNothingElseSet() {
         assertThat(kind.defaults()).isEqualTo(new FileParams("", "", "", "exists", null, null, List.of(), null,
-                null, null, null, false, false, false));
+                null, null, null, false, false, false, false));
         assertThat(kind.validate("/etc/motd", kind.defaults())).isEmpty();
     }
 

@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A {@link ResourceContext} for tests: records every log, warning and output line in the order
  * the resource reported them, and counts {@code running()} and {@code event()} calls. The
- * {@code refreshing} answer is whatever the test set last. {@link #paths()} is a real
- * {@link DirectoryWatchHub}, made on first use and closed by {@link #close()}. Thread-safe;
- * getters return copies.
+ * {@code refreshing} and {@code diffs} answers are whatever the test set last (false at first).
+ * {@link #paths()} is a real {@link DirectoryWatchHub}, made on first use and closed by
+ * {@link #close()}. Thread-safe; getters return copies.
  */
 public final class RecordingContext implements ResourceContext, AutoCloseable {
 
@@ -30,6 +30,7 @@ public final class RecordingContext implements ResourceContext, AutoCloseable {
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger events = new AtomicInteger();
     private volatile boolean refreshing;
+    private volatile boolean diffs;
     private DirectoryWatchHub paths;
 
     public RecordingContext(ResourceId id) {
@@ -118,5 +119,14 @@ public final class RecordingContext implements ResourceContext, AutoCloseable {
 
     public int events() {
         return events.get();
+    }
+
+    @Override
+    public boolean diffs() {
+        return diffs;
+    }
+
+    public void setDiffs(boolean diffs) {
+        this.diffs = diffs;
     }
 }
