@@ -74,9 +74,9 @@ stress: jdk
 #   make bench RUNS=3 ONLY=many-true,chain-true    # the spawn workloads alone: about 1 minute
 #   make bench RUNS=3 ONLY=files FILES=2000        # converge and cfengine on 2,000 files
 # The defaults (seed chains diamond many-true chain-true noop-dag-10000 files-10000
-# files-10000-converged startup) took 3 min 44 s on 2 cores with RUNS=3 (about 5 minutes with the
-# default RUNS=5), before cfengine's runs were added to the files rows; NOOP_SIZES=10000,100000 adds
-# about 2 minutes and needs about 3 GB of memory for the 100,000-noop graph.
+# files-10000-converged startup, with cfengine on the files rows) took 5 min 49 s on 2 cores with
+# RUNS=3 (about 9 minutes with the default RUNS=5); NOOP_SIZES=10000,100000 adds about 2 minutes
+# and needs about 3 GB of memory for the 100,000-noop graph.
 RUNS ?= 5
 WARMUP ?= 1
 ONLY ?=
