@@ -54,7 +54,7 @@ class EngineDiffTest {
 
         assertThat(harness.eventsOf(EngineEvent.Finished.class)).singleElement().satisfies(f -> {
             assertThat(f.id()).isEqualTo(ResourceId.of("file", motd.toString()));
-            assertThat(f.status()).isEqualTo(Status.CHANGED);
+            assertThat(f.status()).isEqualTo(Status.WOULD_CHANGE);
             assertThat(f.result().diff()).containsExactly("--- " + motd, "+++ " + motd, "@@ -1 +1 @@", "-old", "+new");
         });
         assertThat(Files.readString(motd)).isEqualTo("old\n");
