@@ -54,6 +54,27 @@ class GroupSyncTest {
         });
     }
 
+    /** A flush under way, held in its own flush until {@code release} counts down. */
+    private record Held(Thread thread, CountDownLatch release) {
+    }
+
+    /**
+     * Starts a flush of a file "first" whose own flush runs {@code then} and then waits for the
+     * returned latch; returns once the flusher is in it, so that the requests made next wait for
+     * the following round.
+     */
+    private Held holdTheFlusher(GroupSync sync, Runnable then) throws Exception {
+        var started = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        Thread thread = flushing(sync, file("first", () -> {
+            started.countDown();
+            awaitQuietly(release);
+            then.run();
+        }), "first");
+        started.await();
+        return new Held(thread, release);
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         boolean interrupted = false;
         while (true) {
@@ -72,23 +93,15 @@ class GroupSyncTest {
     @Test
     void requestsMadeDuringAFlushWaitForItAndShareTheNextOne() throws Exception {
         var sync = new GroupSync();
-        var firstStarted = new CountDownLatch(1);
-        var release = new CountDownLatch(1);
         var aloneCalls = new AtomicInteger();
-        GroupSync.Request first = file("first", () -> {
-            firstStarted.countDown();
-            awaitQuietly(release);
-            order.add("first flushed");
-        });
-        Thread a = flushing(sync, first, "first");
-        firstStarted.await();
+        Held first = holdTheFlusher(sync, () -> order.add("first flushed"));
 
         Thread b = flushing(sync, file("b", aloneCalls::incrementAndGet), "b");
         Thread c = flushing(sync, file("c", aloneCalls::incrementAndGet), "c");
         await().until(() -> sync.waiting() == 2);
         assertThat(order).isEmpty();
-        release.countDown();
-        for (Thread t : List.of(a, b, c)) {
+        first.release().countDown();
+        for (Thread t : List.of(first.thread(), b, c)) {
             t.join();
         }
 
@@ -112,21 +125,15 @@ class GroupSyncTest {
     @Test
     void aSyncfsThatFailsFailsEveryWriterOfItsFileSystem() throws Exception {
         var sync = new GroupSync();
-        var firstStarted = new CountDownLatch(1);
-        var release = new CountDownLatch(1);
-        Thread a = flushing(sync, file("first", () -> {
-            firstStarted.countDown();
-            awaitQuietly(release);
-        }), "first");
-        firstStarted.await();
+        Held first = holdTheFlusher(sync, () -> { });
         GroupSync.Request b = file("b", () -> { });
         // A descriptor that is closed: syncfs fails with EBADF, as a failed writeback would.
         GroupSync.Request broken = new GroupSync.Request(b.device(), 1 << 20, 0, () -> { });
         Thread tb = flushing(sync, broken, "b");
         Thread tc = flushing(sync, file("c", () -> { }), "c");
         await().until(() -> sync.waiting() == 2);
-        release.countDown();
-        for (Thread t : List.of(a, tb, tc)) {
+        first.release().countDown();
+        for (Thread t : List.of(first.thread(), tb, tc)) {
             t.join();
         }
         assertThat(order).contains("first returned")
@@ -137,13 +144,7 @@ class GroupSyncTest {
     @Test
     void requestsOnTwoFileSystemsInOneRoundAreEachFlushedAlone() throws Exception {
         var sync = new GroupSync();
-        var firstStarted = new CountDownLatch(1);
-        var release = new CountDownLatch(1);
-        Thread a = flushing(sync, file("first", () -> {
-            firstStarted.countDown();
-            awaitQuietly(release);
-        }), "first");
-        firstStarted.await();
+        Held first = holdTheFlusher(sync, () -> { });
         var alone = new CopyOnWriteArrayList<String>();
         GroupSync.Request here = file("here", () -> alone.add("here"));
         GroupSync.Request other = file("other", () -> alone.add("other"));
@@ -151,8 +152,8 @@ class GroupSyncTest {
         Thread c = flushing(sync, new GroupSync.Request(other.device() + 1, other.fd(), other.opened(), other.alone()),
                 "other");
         await().until(() -> sync.waiting() == 2);
-        release.countDown();
-        for (Thread t : List.of(a, b, c)) {
+        first.release().countDown();
+        for (Thread t : List.of(first.thread(), b, c)) {
             t.join();
         }
         assertThat(alone).containsExactlyInAnyOrder("here", "other");

@@ -30,10 +30,20 @@ class TreeRemovalTest {
         assertThat(p.waitFor()).as(String.join(" ", command)).isZero();
     }
 
-    /** Descriptors this process has open now. */
-    private static long openDescriptors() throws IOException {
+    /**
+     * The descriptors of this process open on something under the test's directory: a leaked one
+     * would be among them, and other threads' descriptors (a process's pipes closing) are not.
+     */
+    private long openDescriptors() throws IOException {
+        String prefix = tmp.toRealPath().toString();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().startsWith(prefix);
+                } catch (IOException e) {
+                    return false;
+                }
+            }).count();
         }
     }
 
