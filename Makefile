@@ -57,7 +57,7 @@ test: jdk test-deps
 # `make stress`: the race tests (classes named *RaceTest: an attacker running as nobody swaps
 # entries for symbolic links while the root agent writes or removes a tree) with STRESS_ROUNDS
 # rounds of 100 runs each, in one JVM. Runs as root. `make test` runs one round of each. The
-# default took 22 s for FileRaceTest (100 rounds of 100 writes; 8 s of tests) and about 17 minutes for
+# default took 22 s for FileRaceTest (100 rounds of 100 writes; 8 s of tests) and 14 min 33 s for
 # TreeRemovalRaceTest on 2 cores;
 # choose with e.g. `make stress STRESS_TESTS=FileRaceTest`.
 STRESS_ROUNDS ?= 100
