@@ -262,7 +262,7 @@ class GraphLoaderErrorsTest {
                     "g.yaml:5:5: error: exec[a]: unknown field 'foo' for exec (fields: " + EXEC_FIELDS + ")",
                     "g.yaml:8:5: error: file[/tmp/f]: unknown field 'colour' for file (fields: basename, content,"
                             + " dirname, force, fragments, group, meta, mode, name, owner, path, purge, recurse,"
-                            + " source, state, symlink)");
+                            + " sensitive, source, state, symlink)");
         }
 
         @Test
