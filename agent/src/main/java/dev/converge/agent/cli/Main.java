@@ -1,5 +1,6 @@
 package dev.converge.agent.cli;
 
+import dev.converge.agent.report.Journal;
 import dev.converge.resources.posix.Platform;
 import dev.converge.resources.process.GroupCommand;
 import java.util.Arrays;
@@ -40,6 +41,7 @@ public final class Main {
             System.exit(INVALID);
         }
         System.setProperty("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
+        Journal.usePriorityPrefixIfJournal();
         // log4j reads its configuration on a second thread while picocli reads the command line.
         // Nothing logs before the command runs, and the command runs once it is done: a logger
         // taken while log4j is still starting would drop lines.

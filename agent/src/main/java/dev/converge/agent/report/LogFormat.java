@@ -30,9 +30,13 @@ public enum LogFormat {
 
     /**
      * Where to print the lines of a command that prints them itself (the graph loader's
-     * diagnostics): {@code text} itself in text format, the log {@code converge} in json.
+     * diagnostics): {@code text} itself in text format (each line with its priority when stderr
+     * is the journal), the log {@code converge} in json.
      */
     public PrintWriter lines(PrintWriter text) {
-        return this == TEXT ? text : new PrintWriter(new LogWriter(LogManager.getLogger("converge")), true);
+        if (this == JSON) {
+            return new PrintWriter(new LogWriter(LogManager.getLogger("converge")), true);
+        }
+        return Journal.prefixing() ? Journal.prefixed(text) : text;
     }
 }

@@ -25,6 +25,14 @@ final class AgentProcess {
     }
 
     static AgentProcess start(Path workDir, String... args) throws IOException {
+        return start(workDir, false, args);
+    }
+
+    /**
+     * With {@code journal}, the agent's stderr file is announced as the journal's stream, as
+     * systemd does for a service: {@code JOURNAL_STREAM} is its device and inode.
+     */
+    static AgentProcess start(Path workDir, boolean journal, String... args) throws IOException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         var command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
@@ -32,7 +40,13 @@ final class AgentProcess {
         command.addAll(List.of(args));
         Path out = Files.createTempFile(workDir, "stdout", ".txt");
         Path err = Files.createTempFile(workDir, "stderr", ".txt");
-        Process p = new ProcessBuilder(command)
+        var builder = new ProcessBuilder(command);
+        builder.environment().remove("JOURNAL_STREAM");
+        if (journal) {
+            builder.environment().put("JOURNAL_STREAM",
+                    Files.getAttribute(err, "unix:dev") + ":" + Files.getAttribute(err, "unix:ino"));
+        }
+        Process p = builder
                 .directory(workDir.toFile())
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
