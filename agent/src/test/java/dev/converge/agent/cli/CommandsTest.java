@@ -32,6 +32,18 @@ class CommandsTest {
         return file;
     }
 
+    /** A graph with two errors: an unknown field at 6:5 and an unknown kind at 7:3. */
+    private static final String TWO_ERRORS = """
+            graph: bad
+            resources:
+              exec:
+              - name: a
+                cmd: true
+                colour: red
+              nosuchkind:
+              - name: b
+            """;
+
     @Test
     void validateAcceptsAGoodGraph() throws Exception {
         Path g = write("""
@@ -52,16 +64,7 @@ class CommandsTest {
 
     @Test
     void validateReportsEveryProblemWithLineAndColumnAndExitsTwo() throws Exception {
-        Path g = write("""
-                graph: bad
-                resources:
-                  exec:
-                  - name: a
-                    cmd: true
-                    colour: red
-                  nosuchkind:
-                  - name: b
-                """);
+        Path g = write(TWO_ERRORS);
         Outcome o = agent("validate", "--file", g.toString());
         assertThat(o.exit()).isEqualTo(2);
         assertThat(o.err())
@@ -111,16 +114,7 @@ class CommandsTest {
 
     @Test
     void validateJsonGivesEveryDiagnosticAsDataOnStdoutOnlyAndExitsTwo() throws Exception {
-        Path g = write("""
-                graph: bad
-                resources:
-                  exec:
-                  - name: a
-                    cmd: true
-                    colour: red
-                  nosuchkind:
-                  - name: b
-                """);
+        Path g = write(TWO_ERRORS);
         Outcome o = agent("validate", "--json", "--file", g.toString());
         assertThat(o.exit()).isEqualTo(2);
         assertThat(o.err()).as("the document holds it all").isEmpty();
