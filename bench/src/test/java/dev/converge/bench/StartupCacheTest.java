@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher's class cache, laid out as {@code make install} does: bin/{agent,find-jdk,aot-train,jvm-defaults}
- * and agent.jar beside bin/. aot-train writes the cache; the launcher starts the JVM from it while it
- * is newer than the jar, and without it once the jar is replaced.
+ * The launcher's class cache, laid out as {@code make install} does:
+ * bin/{agent,layout,find-jdk,aot-train,jvm-defaults} and agent.jar beside bin/. aot-train writes the
+ * cache; the launcher starts the JVM from it while it is newer than the jar, and without it once the
+ * jar is replaced.
  */
 class StartupCacheTest {
 
@@ -31,7 +32,7 @@ class StartupCacheTest {
     @BeforeAll
     static void layOut() throws IOException {
         Files.createDirectories(install.resolve("bin"));
-        for (String script : List.of("agent", "find-jdk", "aot-train", "jvm-defaults")) {
+        for (String script : List.of("agent", "layout", "find-jdk", "aot-train", "jvm-defaults")) {
             Path copy = install.resolve("bin").resolve(script);
             Files.copy(AGENT_MODULE.resolve("bin").resolve(script), copy);
             copy.toFile().setExecutable(true);
