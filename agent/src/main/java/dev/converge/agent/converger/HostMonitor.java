@@ -6,6 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Follows the host's state on a platform thread of its own, so that nothing it does (a log
@@ -23,10 +25,15 @@ import java.util.function.Supplier;
  */
 public final class HostMonitor implements AutoCloseable {
 
+    private static final Logger LOG = LogManager.getLogger("converge");
+
     /** Told what the monitor sees; called on the monitor's thread only, and must not throw. */
     public interface Listener {
 
-        /** The host went from {@code previous} (null for the first sample) to {@code now}. */
+        /**
+         * The host went from {@code previous} (null for the first sample) to {@code now}. One that
+         * throws is logged, and the monitor goes on.
+         */
         default void changed(HostState previous, HostState now) {
         }
 
@@ -99,7 +106,11 @@ public final class HostMonitor implements AutoCloseable {
                     beat = heartbeat.get();
                 }
                 for (Listener l : listeners) {
-                    l.tick(alive);
+                    try {
+                        l.tick(alive);
+                    } catch (RuntimeException e) {
+                        LOG.error("host monitor: a listener failed on a tick", e);
+                    }
                 }
                 nextTick = System.nanoTime() + every.toNanos();
             }
@@ -111,7 +122,11 @@ public final class HostMonitor implements AutoCloseable {
 
     private void tell(HostState previous, HostState now) {
         for (Listener l : listeners) {
-            l.changed(previous, now);
+            try {
+                l.changed(previous, now);
+            } catch (RuntimeException e) {
+                LOG.error("host monitor: a listener failed on {}", now.describe(), e);
+            }
         }
     }
 

@@ -73,4 +73,31 @@ class ServiceNotifyTest {
             }
         }
     }
+
+    @Test
+    void aFirstPassWithAFailureIsReadyAndSaysSoAsAWarning() throws Exception {
+        Path graph = Files.writeString(dir.resolve("graph.yaml"), """
+                graph: failing
+                resources:
+                  exec:
+                  - name: broken
+                    cmd: "false"
+                  - name: fine
+                    cmd: "true"
+                """);
+        try (var inbox = new DatagramInbox("@converge-service-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime())) {
+            var agent = AgentProcess.start(dir, Map.of("NOTIFY_SOCKET", inbox.name()), "run", "--file", graph.toString());
+            try {
+                assertThat(inbox.nextContaining("READY=1", WAIT)).as("the first pass is over, failed or not")
+                        .hasValue("READY=1\nSTATUS=not converged: 1 of 2 failed, generation 1");
+                await().atMost(WAIT).untilAsserted(() -> assertThat(agent.stderrSoFar())
+                        .contains("warning: not converged: 1 of 2 failed, generation 1"));
+                assertThat(agent.stderrSoFar()).doesNotContain("converged: 2 resources");
+                agent.signal("TERM");
+                assertThat(agent.await(WAIT).exit()).isEqualTo(143);
+            } finally {
+                agent.process().destroyForcibly();
+            }
+        }
+    }
 }
