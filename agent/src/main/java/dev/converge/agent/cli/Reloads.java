@@ -16,6 +16,8 @@ final class Reloads {
     private static final Logger LOG = LogManager.getLogger("converge");
 
     private Runnable onHangup;
+    private Runnable before = () -> { };
+    private Runnable after = () -> { };
     /** A reload asked for before {@link #start}, run by it. */
     private Runnable held;
     private boolean started;
@@ -26,6 +28,12 @@ final class Reloads {
         onHangup = reload;
     }
 
+    /** Runs {@code before} and {@code after} around each SIGHUP reload (to tell systemd). */
+    synchronized void announcedBy(Runnable before, Runnable after) {
+        this.before = before;
+        this.after = after;
+    }
+
     /** SIGHUP: runs the reload set by {@link #onHangup}, or logs why there is none. */
     synchronized void hangup() {
         if (stopped) {
@@ -33,7 +41,12 @@ final class Reloads {
         } else if (onHangup == null) {
             LOG.warn("SIGHUP received before the graph runs; nothing to reload");
         } else {
-            onHangup.run();
+            before.run();
+            try {
+                onHangup.run();
+            } finally {
+                after.run();
+            }
         }
     }
 

@@ -1,8 +1,11 @@
 package dev.converge.agent.cli;
 
 import dev.converge.agent.converger.Converger;
+import dev.converge.agent.converger.HostMonitor;
+import dev.converge.agent.converger.HostState;
 import dev.converge.agent.dot.DotRenderer;
 import dev.converge.agent.dot.PlanDrawing;
+import dev.converge.agent.report.ConvergenceLog;
 import dev.converge.agent.report.CriticalPath;
 import dev.converge.agent.engine.Engine;
 import dev.converge.agent.engine.EngineEvent;
@@ -17,6 +20,7 @@ import dev.converge.agent.report.Reporter;
 import dev.converge.agent.report.RunSummary;
 import dev.converge.agent.engine.Status;
 import dev.converge.agent.graph.GraphSnapshot;
+import dev.converge.agent.systemd.ServiceNotifier;
 import dev.converge.agent.yaml.LoadedGraph;
 import dev.converge.resources.ResourceId;
 import dev.converge.resources.process.LiveGroups;
@@ -25,6 +29,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -229,9 +234,20 @@ final class RunCommand implements Callable<Integer> {
         GraphSnapshot last;
         LoadedGraph lastLoaded;
         try (var converger = new Converger(timeout, () -> {
-            Log.LOG.info("converged for {} s", convergedTimeout);
-            done.countDown();
-        })) {
+                Log.LOG.info("converged for {} s", convergedTimeout);
+                done.countDown();
+            });
+            var notifier = ServiceNotifier.fromEnvironment(System.getenv()).orElse(null)) {
+            var service = new ArrayList<HostMonitor.Listener>();
+            if (convergedTimeout < 0) {
+                var convergence = new ConvergenceLog(converger);
+                listener = listener.andThen(convergence);
+                service.add(convergence);
+            }
+            if (notifier != null) {
+                service.add(notifier);
+                reloads.announcedBy(notifier::reloading, notifier::reloaded);
+            }
             var engine = new Engine(new EngineOptions(noop, parallel, !noWatch, failFast, diff), listener, converger);
             engine.failedFast().thenRun(done::countDown);
             // SIGUSR1: the summary so far; the run goes on.
@@ -250,9 +266,13 @@ final class RunCommand implements Callable<Integer> {
                         reload(engine, current, true);
                     });
                 }
-                try (var etcdRun = etcd.enabled() ? startEtcd(engine, converger, summary, reloads) : null) {
+                try (var etcdRun = etcd.enabled() ? startEtcd(engine, converger, summary, reloads) : null;
+                        var monitor = service.isEmpty() ? null : hostMonitor(engine, converger, notifier, service)) {
                     reloads.start();
                     done.await();
+                    if (notifier != null) {
+                        notifier.stopping();
+                    }
                     reloads.stop();
                 }
             }
@@ -279,6 +299,21 @@ final class RunCommand implements Callable<Integer> {
             return signal.get().equals("INT") ? 130 : 143;
         }
         return exitStatus(statuses.values(), detailedExitcodes);
+    }
+
+    /**
+     * Starts following the host for the service's listeners: the lines of {@link ConvergenceLog},
+     * systemd's notifications. Call once the engine runs its first graph (and, following etcd,
+     * once the graph source is registered), so the first sample is of that graph.
+     */
+    private HostMonitor hostMonitor(Engine engine, Converger converger, ServiceNotifier notifier,
+            List<HostMonitor.Listener> listeners) {
+        int first = graph.file == null ? 0 : 1;
+        var monitor = new HostMonitor(converger,
+                () -> HostState.of(engine.statuses().values(), converger.isIdle(), engine.generation() + first),
+                engine::heartbeat, notifier == null ? Duration.ofSeconds(1) : notifier.tickEvery(), listeners);
+        monitor.start();
+        return monitor;
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.converge.resources.ResourceId;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,6 +28,10 @@ public final class Converger implements AutoCloseable {
     private ScheduledFuture<?> pending;
     private long idleSince = -1;
     private boolean fired;
+    /** How many times the busy set went from empty to not empty. */
+    private long busyStretches;
+    /** Told of each change between idle and busy, under this converger's lock; must not block. */
+    private volatile Runnable onTransition = () -> { };
 
     /**
      * @param timeout     how long everything must stay idle; zero fires as soon as it is; negative never
@@ -66,9 +71,38 @@ public final class Converger implements AutoCloseable {
         }
     }
 
+    /** Up to {@code max} of the resources busy now, in no particular order, and how many there are in all. */
+    public synchronized Busy busyNow(int max) {
+        return new Busy(busy.stream().limit(max).toList(), busy.size());
+    }
+
+    /** Some of the busy resources ({@code sample}) and their number ({@code count}). */
+    public record Busy(List<ResourceId> sample, int count) {
+        public Busy {
+            sample = List.copyOf(sample);
+        }
+    }
+
     /** Whether no resource is busy right now. */
     public synchronized boolean isIdle() {
         return busy.isEmpty();
+    }
+
+    /**
+     * How many busy stretches there have been: each time some resource became busy while
+     * everything was idle, one more. Two samples with the same count and idle both times saw no
+     * work in between.
+     */
+    public synchronized long busyStretches() {
+        return busyStretches;
+    }
+
+    /**
+     * Runs {@code wake} on every change between idle and busy, on the thread that made it, while
+     * this converger's lock is held: it must return at once (unpark a thread, say).
+     */
+    public void onTransition(Runnable wake) {
+        onTransition = wake;
     }
 
     /** Nanotime since which everything has been idle, or -1 while something is busy. */
@@ -79,6 +113,8 @@ public final class Converger implements AutoCloseable {
     private void markBusy(ResourceId id) {
         if (busy.add(id) && busy.size() == 1) {
             idleSince = -1;
+            busyStretches++;
+            onTransition.run();
             if (pending != null) {
                 pending.cancel(false);
                 pending = null;
@@ -91,6 +127,7 @@ public final class Converger implements AutoCloseable {
             return;
         }
         idleSince = System.nanoTime();
+        onTransition.run();
         if (timeout.isNegative()) {
             return;
         }

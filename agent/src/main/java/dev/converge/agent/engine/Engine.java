@@ -269,6 +269,24 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * A sign of life: completes once a new virtual thread, scheduled like the workers, has taken
+     * the wiring lock and then the engine's monitor, as workers and swaps do. A swap or a worker
+     * that never lets go of either, or a scheduler whose carriers are all held, keeps it from
+     * completing; systemd's watchdog is petted only after it completed. Any thread.
+     */
+    public CompletableFuture<Void> heartbeat() {
+        var beat = new CompletableFuture<Void>();
+        Thread.ofVirtual().name("engine heartbeat").start(() -> {
+            wiring.readLock().lock();
+            wiring.readLock().unlock();
+            synchronized (this) {
+                beat.complete(null);
+            }
+        });
+        return beat;
+    }
+
+    /**
      * Completes once {@code --fail-fast} has stopped the run: a resource failed for good and
      * every checkApply that was running then has returned. Never completes without fail-fast.
      */

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs {@code agent} as a real process on the test classpath, as an operator would. */
@@ -33,6 +34,16 @@ final class AgentProcess {
      * systemd does for a service: {@code JOURNAL_STREAM} is its device and inode.
      */
     static AgentProcess start(Path workDir, boolean journal, String... args) throws IOException {
+        return start(workDir, journal, Map.of(), args);
+    }
+
+    /** With {@code environment} added to the agent's: systemd's NOTIFY_SOCKET and WATCHDOG_USEC, say. */
+    static AgentProcess start(Path workDir, Map<String, String> environment, String... args) throws IOException {
+        return start(workDir, false, environment, args);
+    }
+
+    private static AgentProcess start(Path workDir, boolean journal, Map<String, String> environment, String... args)
+            throws IOException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         var command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
@@ -42,6 +53,8 @@ final class AgentProcess {
         Path err = Files.createTempFile(workDir, "stderr", ".txt");
         var builder = new ProcessBuilder(command);
         builder.environment().remove("JOURNAL_STREAM");
+        builder.environment().keySet().removeAll(List.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"));
+        builder.environment().putAll(environment);
         if (journal) {
             builder.environment().put("JOURNAL_STREAM",
                     Files.getAttribute(err, "unix:dev") + ":" + Files.getAttribute(err, "unix:ino"));

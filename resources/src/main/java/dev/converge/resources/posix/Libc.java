@@ -22,8 +22,9 @@ import java.util.Optional;
 
 /**
  * The C library calls the JDK does not offer, made through {@code java.lang.foreign}: process
- * spawning ({@code posix_spawn} and its attributes), signals, pipes, {@code epoll}, pidfds and
- * {@code inotify}. Linux with glibc 2.34 or later on x86_64 or aarch64 only;
+ * spawning ({@code posix_spawn} and its attributes), signals, pipes, {@code epoll}, pidfds,
+ * {@code inotify}, the file calls relative to an opened directory, and Unix datagram sockets
+ * (systemd's notify socket). Linux with glibc 2.34 or later on x86_64 or aarch64 only;
  * {@link Platform#unsupported} says why another platform cannot run the agent, and must be asked
  * before this class is first used.
  *
@@ -107,6 +108,15 @@ public final class Libc {
             EPOLL_EVENT.arrayElementVarHandle(MemoryLayout.PathElement.groupElement("events"));
     private static final VarHandle EPOLL_DATA =
             EPOLL_EVENT.arrayElementVarHandle(MemoryLayout.PathElement.groupElement("data"));
+
+    public static final int AF_UNIX = 1;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_CLOEXEC = O_CLOEXEC;
+    public static final int SOCK_NONBLOCK = O_NONBLOCK;
+    /** {@code send} flag: a peer gone away is {@code EPIPE}, not a SIGPIPE. */
+    public static final int MSG_NOSIGNAL = 0x4000;
+    /** {@code sun_path} of a {@code struct sockaddr_un}, after its 2-byte family. */
+    private static final int SUN_PATH_BYTES = 108;
 
     /** Bytes reserved for a {@code posix_spawnattr_t} (336 on x86_64 glibc). */
     private static final long SPAWNATTR_BYTES = 512;
@@ -196,6 +206,13 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle POLL =
             withErrno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SOCKET =
+            withErrno("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle BIND = withErrno("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SENDTO = withErrno("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECV =
+            withErrno("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SIGEMPTYSET = plain("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle SIGFILLSET = plain("sigfillset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle SPAWNATTR_INIT =
@@ -606,6 +623,94 @@ public final class Libc {
         public boolean sameFile(Stat other) {
             return inode == other.inode && device == other.device;
         }
+    }
+
+    /** {@code socket(2)}: a new socket of {@code domain} and {@code type} (with its flags); returns the descriptor. */
+    public static int socket(int domain, int type) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        int r;
+        try {
+            r = (int) SOCKET.invokeExact(state, domain, type, 0);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        return check("socket", r, state);
+    }
+
+    /**
+     * A {@code struct sockaddr_un} in {@code arena} for {@code name}: a file system path, or, when
+     * it starts with {@code @}, a name in the abstract namespace (the {@code @} stands for the
+     * leading NUL byte, as systemd writes it). The segment is exactly the address's length.
+     *
+     * @throws IllegalArgumentException when the name is empty or does not fit in {@code sun_path}
+     */
+    public static MemorySegment unixAddress(Arena arena, String name) {
+        boolean abstractName = name.startsWith("@");
+        byte[] bytes = (abstractName ? name.substring(1) : name).getBytes(StandardCharsets.UTF_8);
+        // A path ends with its NUL inside sun_path; an abstract name starts with one.
+        int length = bytes.length + 1;
+        if (bytes.length == 0 || length > SUN_PATH_BYTES) {
+            throw new IllegalArgumentException("not a Unix socket address (1 to " + (SUN_PATH_BYTES - 1)
+                    + " bytes): " + name);
+        }
+        MemorySegment address = arena.allocate(2 + length, 2);
+        address.set(JAVA_SHORT, 0, (short) AF_UNIX);
+        MemorySegment.copy(bytes, 0, address, ValueLayout.JAVA_BYTE, abstractName ? 3 : 2, bytes.length);
+        return address;
+    }
+
+    /** {@code bind(2)} to an address made by {@link #unixAddress}. */
+    public static void bind(int fd, MemorySegment address) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        int r;
+        try {
+            r = (int) BIND.invokeExact(state, fd, address, (int) address.byteSize());
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        check("bind", r, state);
+    }
+
+    /**
+     * {@code sendto(2)}: one datagram of the first {@code n} bytes of {@code buffer} to
+     * {@code address} (made by {@link #unixAddress}); returns the bytes sent.
+     */
+    public static long sendto(int fd, MemorySegment buffer, long n, int flags, MemorySegment address)
+            throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        long r;
+        try {
+            r = (long) SENDTO.invokeExact(state, fd, buffer, n, flags, address, (int) address.byteSize());
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        if (r < 0) {
+            throw new ErrnoException("sendto", errno(state));
+        }
+        return r;
+    }
+
+    /**
+     * {@code recv(2)}: one datagram (or up to {@code n} bytes) into {@code buffer}.
+     *
+     * @return the bytes received, or {@code -EAGAIN} when a non-blocking socket has nothing now
+     */
+    public static long recv(int fd, MemorySegment buffer, long n, int flags) throws ErrnoException {
+        MemorySegment state = SCRATCH.get();
+        long r;
+        try {
+            r = (long) RECV.invokeExact(state, fd, buffer, n, flags);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        if (r >= 0) {
+            return r;
+        }
+        int errno = errno(state);
+        if (errno == EAGAIN) {
+            return -EAGAIN;
+        }
+        throw new ErrnoException("recv", errno);
     }
 
     /** {@code openat(2)}: {@code path} relative to the directory {@code dirfd}; returns the descriptor. */

@@ -3,15 +3,23 @@ package dev.converge.resources.process;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The environment a command starts with: the agent's, with variables added or replaced, kept as
+ * The environment a command starts with: the agent's (less {@link #SERVICE_MANAGER_ONLY}), with
+ * variables added or replaced, kept as
  * the {@code NAME=value} C strings {@code posix_spawn} takes. The agent's own is encoded once,
  * so a command that adds nothing costs no copy. Immutable; any thread.
  */
 final class Environment {
 
-    private static final Environment AGENT = new Environment(System.getenv());
+    /**
+     * What systemd gives the agent's own service: a command the agent starts must not tell systemd
+     * it is ready, or pet the watchdog, in the agent's name (sd_notify(3) unsets them for the same reason).
+     */
+    static final Set<String> SERVICE_MANAGER_ONLY = Set.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID");
+
+    private static final Environment AGENT = new Environment(withoutServiceManagerVariables(System.getenv()));
 
     private final Map<String, String> variables;
     private final byte[][] entries;
@@ -40,6 +48,12 @@ final class Environment {
             variables.putAll(a);
         }
         return new Environment(variables);
+    }
+
+    static Map<String, String> withoutServiceManagerVariables(Map<String, String> variables) {
+        var kept = new HashMap<>(variables);
+        kept.keySet().removeAll(SERVICE_MANAGER_ONLY);
+        return kept;
     }
 
     /** The value of {@code name}, or {@code otherwise} when it is not set. */
