@@ -12,7 +12,7 @@ JAR := agent/target/agent.jar
 PREFIX ?= /usr/local
 LIBDIR := $(PREFIX)/lib/converge
 
-.PHONY: all build run test test-deps stress bench bench-deps bench-micro bench-fleet jdk install uninstall clean
+.PHONY: all build run deb deb-deps test test-deps stress bench bench-deps bench-micro bench-fleet jdk install uninstall clean
 
 all: build
 
@@ -38,20 +38,38 @@ define install_missing
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 endef
 
+# `make deb`: agent/target/converge_VERSION_ARCH.deb, with its own jlinked Java runtime, built by
+# agent/packaging/build-deb with the JDK's jpackage (which needs fakeroot); see docs/service.md.
+DEB_TOOLS := fakeroot:fakeroot dpkg-deb:dpkg
+
+deb-deps:
+	$(call install_missing,$(DEB_TOOLS),make deb)
+
+deb: jdk deb-deps
+	$(MVN) -q -Pdeb package -DskipTests -pl resources,agent -am
+
 # Tools the tests use for real: graphviz's dot, etcd (the tests start their own on loopback),
-# openssl (certificates for the TLS etcd test) and patch (applies the file diffs the agent prints).
+# openssl (certificates for the TLS etcd tests), patch (applies the file diffs the agent prints),
+# and for the .deb's tests in a real systemd (AgentServiceIT): debootstrap, systemd-nspawn and the
+# Debian tree with systemd they boot, built once into ROOTFS (outside the clone) when missing.
 # Each is "command:Debian package".
-TEST_TOOLS := dot:graphviz etcd:etcd-server openssl:openssl patch:patch
+TEST_TOOLS := dot:graphviz etcd:etcd-server openssl:openssl patch:patch \
+  debootstrap:debootstrap systemd-nspawn:systemd-container $(DEB_TOOLS)
+ROOTFS ?= /var/cache/converge/bookworm-systemd
 
 test-deps:
 	$(call install_missing,$(TEST_TOOLS),the tests)
+	@if [ "$$(id -u)" -eq 0 ]; then agent/packaging/build-rootfs $(ROOTFS); \
+	else echo "make test-deps: not root, so no systemd container: AgentServiceIT will be skipped"; fi
 
+# Unit tests (surefire), then the .deb, then the tests of the .deb in a systemd container
+# (failsafe, *IT classes); both kinds of report are counted.
 test: jdk test-deps
-	rm -rf resources/target/surefire-reports agent/target/surefire-reports bench/target/surefire-reports
-	$(MVN) package
-	@total=$$(find resources/target agent/target bench/target -path '*/surefire-reports/TEST-*.xml' -exec cat {} + 2>/dev/null \
+	rm -rf {resources,agent,bench}/target/{surefire,failsafe}-reports
+	$(MVN) -Pdeb verify -Dconverge.rootfs=$(ROOTFS)
+	@total=$$(find resources/target agent/target bench/target -path '*-reports/TEST-*.xml' -exec cat {} + 2>/dev/null \
 	  | sed -n 's/.*<testsuite [^>]*tests="\([0-9]*\)".*/\1/p' | awk '{n += $$1} END {print n + 0}'); \
-	if [ -z "$$total" ] || [ "$$total" -eq 0 ]; then echo "make test: surefire ran no test" >&2; exit 1; fi; \
+	if [ -z "$$total" ] || [ "$$total" -eq 0 ]; then echo "make test: surefire and failsafe ran no test" >&2; exit 1; fi; \
 	echo "make test: $$total tests ran"
 
 # `make stress`: the race tests (classes named *RaceTest: an attacker running as nobody swaps
@@ -116,23 +134,36 @@ bench-fleet: build test-deps
 	taskset -c 1 $(JDK)/bin/java -cp bench/target/bench.jar:$(JAR) dev.converge.bench.fleet.FleetMain \
 	  --etcd-cpus 0 --hosts $(FLEET_HOSTS) --out $(BENCH_OUT)/fleet-$(FLEET_HOSTS).txt $(FLEET_FLAGS)
 
-install: build
-	install -d $(LIBDIR)/bin $(PREFIX)/bin /etc/systemd/system
-	install -m 0644 $(JAR) $(LIBDIR)/agent.jar
-	install -m 0755 agent/bin/agent agent/bin/find-jdk agent/bin/aot-train $(LIBDIR)/bin/
-	install -m 0644 agent/bin/jvm-defaults $(LIBDIR)/bin/
-	$(LIBDIR)/bin/aot-train $(LIBDIR)/agent.jar
-	ln -sfn $(LIBDIR)/bin/agent $(PREFIX)/bin/agent
-	install -d $(PREFIX)/share/doc/converge
-	install -m 0644 README.md $(PREFIX)/share/doc/converge/README.md
-	sed 's|@PREFIX@|$(PREFIX)|g' agent/systemd/agent.service > /etc/systemd/system/agent.service
-	@if [ ! -e /etc/default/agent ]; then install -D -m 0644 agent/systemd/agent.default /etc/default/agent; fi
-	@if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
-	@echo "installed: $(PREFIX)/bin/agent, /etc/systemd/system/agent.service (settings: /etc/default/agent)"
+# `make install`: the agent under PREFIX with the unit and its settings, for a host with a JDK >= 25.
+# With DESTDIR (staging for a package) every path goes under DESTDIR, and what only makes sense on
+# the target is left out: training the class cache (run PREFIX/lib/converge/bin/aot-train there)
+# and systemctl daemon-reload. Settings and the graph are written only when missing.
+UNITDIR ?= /etc/systemd/system
+DOCDIR := $(PREFIX)/share/doc/converge
 
+install: build
+	install -d $(DESTDIR)$(LIBDIR)/bin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
+	install -m 0644 $(JAR) $(DESTDIR)$(LIBDIR)/agent.jar
+	install -m 0755 agent/bin/agent agent/bin/find-jdk agent/bin/aot-train $(DESTDIR)$(LIBDIR)/bin/
+	install -m 0644 agent/bin/jvm-defaults agent/bin/layout $(DESTDIR)$(LIBDIR)/bin/
+	ln -sfn $(LIBDIR)/bin/agent $(DESTDIR)$(PREFIX)/bin/agent
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	cp -r docs $(DESTDIR)$(DOCDIR)/
+	sed 's|@PREFIX@|$(PREFIX)|g' agent/systemd/agent.service > $(DESTDIR)$(UNITDIR)/agent.service
+	@if [ ! -e $(DESTDIR)/etc/default/agent ]; then \
+	  install -D -m 0644 agent/systemd/agent.default $(DESTDIR)/etc/default/agent; fi
+	@if [ ! -e $(DESTDIR)/etc/converge/graph.yaml ]; then \
+	  install -D -m 0644 agent/packaging/graph.yaml $(DESTDIR)/etc/converge/graph.yaml; fi
+ifeq ($(DESTDIR),)
+	$(LIBDIR)/bin/aot-train $(LIBDIR)/agent.jar
+	@if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+endif
+	@echo "installed: $(DESTDIR)$(PREFIX)/bin/agent, $(DESTDIR)$(UNITDIR)/agent.service (settings: /etc/default/agent, graph: /etc/converge/graph.yaml)"
+
+# Leaves /etc/default/agent and /etc/converge (settings and graph) in place.
 uninstall:
-	rm -f $(PREFIX)/bin/agent /etc/systemd/system/agent.service
-	rm -rf $(LIBDIR) $(PREFIX)/share/doc/converge
+	rm -f $(DESTDIR)$(PREFIX)/bin/agent $(DESTDIR)$(UNITDIR)/agent.service
+	rm -rf $(DESTDIR)$(LIBDIR) $(DESTDIR)$(DOCDIR)
 
 clean:
 	$(MVN) -q clean
