@@ -15,7 +15,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -36,7 +35,8 @@ class AgentServiceIT {
 
     /** Where the package is inside the container: the module's target directory, read-only. */
     private static final String TARGET = "/mnt/converge-target";
-    private static final String TLS = "/mnt/converge-tls";
+    /** The TLS test's certificates: written on the host into the target directory, read inside. */
+    private static final String TLS = TARGET + "/it-tls";
     /** Where the test graphs write, inside the container. */
     private static final String OUT = "/run/converge-it";
     private static final String GRAPH = "/etc/converge/graph.yaml";
@@ -44,24 +44,15 @@ class AgentServiceIT {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     private static final Path TARGET_DIR = Path.of(System.getProperty("converge.target", "target")).toAbsolutePath();
-    private static final Path TLS_DIR = tempDir();
 
     @RegisterExtension
-    static final SystemdContainer container = new SystemdContainer()
-            .bindReadOnly(TARGET_DIR, TARGET)
-            .bindReadOnly(TLS_DIR, TLS);
+    static final SystemdContainer container = new SystemdContainer().bindReadOnly(TARGET_DIR, TARGET);
 
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("converge-it-tls-");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
         }
-    }
-
-    @AfterAll
-    static void removeCertificates() throws IOException {
-        try (Stream<Path> all = Files.walk(TLS_DIR)) {
+        try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
@@ -149,10 +140,12 @@ class AgentServiceIT {
     @Test
     @Order(2)
     void theBundledRuntimeTalksTlsToEtcd() throws Exception {
-        Certificates.make(TLS_DIR);
-        try (EtcdServer etcd = EtcdServer.startTls(TLS_DIR.resolve("etcd"),
-                new EtcdServer.Tls(TLS_DIR.resolve("ca.pem"), TLS_DIR.resolve("server.pem"),
-                        TLS_DIR.resolve("server.key")))) {
+        Path dir = TARGET_DIR.resolve("it-tls");
+        deleteTree(dir);
+        Files.createDirectories(dir);
+        Certificates.make(dir);
+        try (EtcdServer etcd = EtcdServer.startTls(dir.resolve("etcd"),
+                new EtcdServer.Tls(dir.resolve("ca.pem"), dir.resolve("server.pem"), dir.resolve("server.key")))) {
             container.write("/tmp/tls.yaml", "graph: tls\nresources:\n  file:\n  - name: " + OUT + "/\n"
                     + "  - name: " + OUT + "/from-etcd\n    content: \"over TLS\\n\"\n");
             // The container shares the host's network: the host's etcd is on its loopback.
@@ -169,6 +162,8 @@ class AgentServiceIT {
             assertThat(ran.exit()).as(ran.describe()).isZero();
             assertThat(ok("cat", OUT + "/from-etcd").out()).isEqualTo("over TLS\n");
             assertThat(ran.err()).as("no JDK warning over TLS (netty)").doesNotContain("WARNING");
+        } finally {
+            deleteTree(dir);
         }
         ok("rm", "-rf", OUT);
     }

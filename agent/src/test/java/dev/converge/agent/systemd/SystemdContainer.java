@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,11 +68,6 @@ public final class SystemdContainer implements BeforeAllCallback, AfterAllCallba
         return this;
     }
 
-    /** The tree the container boots. */
-    public Path root() {
-        return root;
-    }
-
     /** How long the last boot took, from starting nspawn to running or degraded. */
     public Duration bootTime() {
         return bootTime;
@@ -90,11 +86,11 @@ public final class SystemdContainer implements BeforeAllCallback, AfterAllCallba
     }
 
     /** Skips the class (or, under CI, fails it) when root, the tools or the tree are missing. */
-    private void requireEnvironment() throws IOException, InterruptedException {
+    private void requireEnvironment() throws IOException {
         String missing = null;
-        if (!"root".equals(System.getProperty("user.name"))) {
+        if (!runningAsRoot()) {
             missing = "systemd-nspawn needs root, and the tests run as " + System.getProperty("user.name");
-        } else if (onPath("systemd-nspawn").isEmpty() || onPath("nsenter").isEmpty()) {
+        } else if (!installed("systemd-nspawn") || !installed("nsenter")) {
             missing = "systemd-nspawn or nsenter is not installed (apt-get install systemd-container util-linux,"
                     + " or make test-deps)";
         } else if (!Files.isExecutable(root.resolve("lib/systemd/systemd"))) {
@@ -111,20 +107,12 @@ public final class SystemdContainer implements BeforeAllCallback, AfterAllCallba
         Assumptions.abort(missing + ": skipped");
     }
 
-    private static Optional<Path> onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", PATH).split(":")) {
-            Path candidate = Path.of(dir, command);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        for (String dir : PATH.split(":")) {
-            Path candidate = Path.of(dir, command);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
+    private static boolean installed(String command) {
+        return Arrays.stream(PATH.split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
+    }
+
+    private static boolean runningAsRoot() throws IOException {
+        return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
     }
 
     private void boot() throws IOException {
