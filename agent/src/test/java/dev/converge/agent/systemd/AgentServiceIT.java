@@ -144,8 +144,9 @@ class AgentServiceIT {
         deleteTree(dir);
         Files.createDirectories(dir);
         Certificates.make(dir);
-        try (EtcdServer etcd = EtcdServer.startTls(dir.resolve("etcd"),
-                new EtcdServer.Tls(dir.resolve("ca.pem"), dir.resolve("server.pem"), dir.resolve("server.key")))) {
+        EtcdServer etcd = EtcdServer.startTls(dir.resolve("etcd"),
+                new EtcdServer.Tls(dir.resolve("ca.pem"), dir.resolve("server.pem"), dir.resolve("server.key")));
+        try {
             container.write("/tmp/tls.yaml", "graph: tls\nresources:\n  file:\n  - name: " + OUT + "/\n"
                     + "  - name: " + OUT + "/from-etcd\n    content: \"over TLS\\n\"\n");
             // The container shares the host's network: the host's etcd is on its loopback.
@@ -163,6 +164,7 @@ class AgentServiceIT {
             assertThat(ok("cat", OUT + "/from-etcd").out()).isEqualTo("over TLS\n");
             assertThat(ran.err()).as("no JDK warning over TLS (netty)").doesNotContain("WARNING");
         } finally {
+            etcd.close();
             deleteTree(dir);
         }
         ok("rm", "-rf", OUT);
