@@ -47,6 +47,7 @@ deb-deps:
 
 deb: jdk deb-deps
 	$(MVN) -q -Pdeb package -DskipTests -pl resources,agent -am
+	@echo "built $$(ls agent/target/converge_*.deb)"
 
 # Tools the tests use for real: graphviz's dot, etcd (the tests start their own on loopback),
 # openssl (certificates for the TLS etcd tests), patch (applies the file diffs the agent prints),
