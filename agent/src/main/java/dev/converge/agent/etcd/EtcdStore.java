@@ -24,6 +24,8 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -596,22 +598,57 @@ public final class EtcdStore implements AutoCloseable {
         }
     }
 
+    /**
+     * The store's exception for a failed jetcd call, its message in one line. A TLS failure says
+     * which certificate problem it is ({@link TlsDiagnosis}).
+     */
     private EtcdStoreException translate(String what, Throwable cause, boolean write) {
         ErrorCode code = codeOf(cause);
-        String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        Optional<String> tls = settings.tls() ? TlsDiagnosis.of(cause, settings) : Optional.empty();
+        if (tls.isPresent()) {
+            String reason = "TLS handshake failed: " + tls.get();
+            return new EtcdUnavailableException(what + ": " + where + ": " + reason, reason, false, cause);
+        }
+        String detail = cause.getMessage() == null ? "no detail given" : TlsDiagnosis.oneLine(cause.getMessage());
         if (code == null) {
             return new EtcdStoreException(what + ": " + detail, cause);
         }
         return switch (code) {
-            case UNAVAILABLE -> new EtcdUnavailableException(what + ": " + where + " is unavailable (" + detail + ")", false, cause);
-            case DEADLINE_EXCEEDED -> new EtcdUnavailableException(what + ": " + where + " did not answer within "
-                    + settings.callTimeout().toMillis() + " ms", write, cause);
-            case CANCELLED -> new EtcdUnavailableException(what + ": cancelled (" + detail + ")", write, cause);
+            case UNAVAILABLE -> {
+                String reason = unavailable(cause);
+                yield new EtcdUnavailableException(what + ": " + where + " is unavailable (" + reason + ")", reason, false,
+                        cause);
+            }
+            case DEADLINE_EXCEEDED -> {
+                String reason = "did not answer within " + settings.callTimeout().toMillis() + " ms";
+                yield new EtcdUnavailableException(what + ": " + where + " " + reason, reason, write, cause);
+            }
+            case CANCELLED -> new EtcdUnavailableException(what + ": cancelled (" + detail + ")", "cancelled", write, cause);
             case PERMISSION_DENIED, UNAUTHENTICATED -> new EtcdStoreException(what + ": " + where + " refused: "
                     + detail + " (check --etcd-user, its password and its role's permissions on "
                     + settings.prefix() + "/)", cause);
             default -> new EtcdStoreException(what + ": " + detail, cause);
         };
+    }
+
+    /**
+     * Why etcd is unavailable: the deepest message in {@code cause}'s chain (a gRPC status's
+     * description without its code), in one line without class names: "Connection refused"
+     * rather than "UNAVAILABLE: io exception" and the channel's handlers.
+     */
+    private static String unavailable(Throwable cause) {
+        String detail = null;
+        for (Throwable c = cause; c != null; c = c.getCause()) {
+            String m = c.getMessage();
+            if (c instanceof StatusRuntimeException || c instanceof StatusException) {
+                Status s = Status.fromThrowable(c);
+                m = s.getDescription() != null ? s.getDescription() : s.getCode().name();
+            }
+            if (m != null && !TlsDiagnosis.oneLine(m).isEmpty()) {
+                detail = TlsDiagnosis.oneLine(m);
+            }
+        }
+        return detail != null ? detail : "no detail given";
     }
 
     private static ErrorCode codeOf(Throwable t) {
@@ -620,8 +657,8 @@ public final class EtcdStore implements AutoCloseable {
                 return e.getErrorCode();
             }
             Status s = Status.fromThrowable(c);
-            if (s.getCode() != Status.Code.UNKNOWN || c instanceof io.grpc.StatusRuntimeException
-                    || c instanceof io.grpc.StatusException) {
+            if (s.getCode() != Status.Code.UNKNOWN || c instanceof StatusRuntimeException
+                    || c instanceof StatusException) {
                 return ErrorCode.valueOf(s.getCode().name());
             }
         }
