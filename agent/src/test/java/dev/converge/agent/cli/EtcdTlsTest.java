@@ -2,12 +2,14 @@ package dev.converge.agent.cli;
 
 import static dev.converge.agent.cli.DeployCommandTest.agent;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.converge.agent.cli.DeployCommandTest.Outcome;
 import dev.converge.agent.etcd.EtcdServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * server certificate, an expired one and one for another host, each on an etcd of its own.
  */
 class EtcdTlsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
     static Path dir;
@@ -166,6 +170,22 @@ class EtcdTlsTest {
 
         assertThat(oneLineFailure(deploy)).contains("TLS handshake failed: the server's certificate is not for 127.0.0.1 "
                 + "(no subject alternative name matches it)");
+    }
+
+    @Test
+    void aRunWithoutAClientCertificateSaysWhyOnceAndWaits() throws Exception {
+        AgentProcess run = AgentProcess.start(dir, "run", "--etcd=" + etcd.endpoint(), "--hostname=web6",
+                "--etcd-cacert=" + dir.resolve("ca.pem"), "--converged-timeout=0");
+        try {
+            await().atMost(WAIT).until(() -> run.stderrSoFar().contains("is unreachable"));
+        } finally {
+            run.process().destroy();
+        }
+        String log = run.await(WAIT).stderr();
+        assertThat(log.lines().filter(l -> l.contains("is unreachable"))).singleElement().asString()
+                .endsWith("warning: etcd at " + etcd.endpoint() + " is unreachable: TLS handshake failed: etcd wants a "
+                        + "client certificate: give --etcd-cert and --etcd-key (etcd alert bad_certificate); the agent has "
+                        + "no graph yet and retries");
     }
 
 }
