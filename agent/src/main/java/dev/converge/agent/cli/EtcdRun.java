@@ -42,7 +42,8 @@ import org.apache.logging.log4j.Logger;
  * at a time.
  *
  * <p>Until the first valid graph arrives, a pseudo-resource {@code graph[<key>]} is busy in the
- * converger, so {@code --converged-timeout} cannot fire on the empty start-up graph.
+ * converger, so {@code --converged-timeout} cannot fire on the empty start-up graph, nor while no
+ * graph is deployed at all.
  *
  * <p>etcd being unreachable is logged by one {@link Reachability} for the watch and the status
  * publisher together: one warning when an outage begins, one line when it ends.
@@ -71,6 +72,8 @@ final class EtcdRun implements AutoCloseable {
     private AutoCloseable watch;
     /** Set by {@link #close}: a publish it interrupts is not a failure to report. */
     private volatile boolean closing;
+    /** Guarded by {@link #swapping}: a graph from etcd has been swapped in. */
+    private boolean graphArrived;
     /** Watch thread only: the last refusal of the watch that was logged, so a repeated one is not. */
     private String watchRefused;
     private HostStatus published;
@@ -151,6 +154,11 @@ final class EtcdRun implements AutoCloseable {
         try {
             GraphSnapshot next;
             String hash;
+            if (stored.isEmpty() && !graphArrived) {
+                LOG.info("no graph deployed at {} or {} yet; waiting for one", store.graphKey(host),
+                        store.allGraphKey());
+                return;
+            }
             if (stored.isEmpty()) {
                 LOG.warn("no graph deployed at {} or {}; managing nothing", store.graphKey(host), store.allGraphKey());
                 next = GraphSnapshot.of(host, List.of(), List.of());
@@ -163,6 +171,7 @@ final class EtcdRun implements AutoCloseable {
                 hash = g.hash();
             }
             GraphDiff diff = engine.swap(next);
+            graphArrived = true;
             graphHash = hash;
             LOG.info("{}: graph swapped, {}", stored.map(StoredGraph::key).orElse("etcd"), diff);
             converger.unregister(source);

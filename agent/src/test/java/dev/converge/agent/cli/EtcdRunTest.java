@@ -215,6 +215,26 @@ class EtcdRunTest {
     }
 
     @Test
+    void withNoGraphDeployedTheAgentWaitsForOneThenAppliesItAndExitsConverged() throws Exception {
+        AgentProcess h = agent("h", "--converged-timeout=0");
+        await().atMost(WAIT).until(() -> h.stderrSoFar().contains(
+                "no graph deployed at /converge/graph/h or /converge/graph/_all yet; waiting for one"));
+        assertThat(h.process().isAlive()).isTrue();
+
+        Path g = Files.writeString(dir.resolve("g.yaml"), counting("h", "applied"));
+        DeployCommandTest.Outcome deploy = DeployCommandTest.agent("deploy", "--file=" + g, "--etcd=" + etcd.endpoint(),
+                "--host=h");
+        assertThat(deploy.exit()).as(deploy.err()).isZero();
+
+        AgentProcess.Result run = h.await(WAIT);
+        assertThat(run.exit()).as(run.stderr()).isZero();
+        assertThat(lines("applied")).containsExactly("applied");
+        assertThat(run.stderr()).contains("graph swapped, generation 1: 1 added", "converged for 0 s");
+        assertThat(linesWith(run.stderr(), "waiting for one")).hasSize(1);
+        assertThat(linesWith(run.stderr(), "warning:")).isEmpty();
+    }
+
+    @Test
     void aRunThatConvergesAndExitsLogsNoWarning() throws Exception {
         try (EtcdStore admin = EtcdStore.connect(etcd.settings())) {
             admin.deploy(admin.graphKey("h"), counting("h", "applied"), 0);
