@@ -4,6 +4,8 @@ import static dev.converge.agent.cli.DeployCommandTest.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.converge.agent.cli.DeployCommandTest.Outcome;
 import dev.converge.agent.etcd.EtcdServer;
 import java.io.IOException;
@@ -188,4 +190,35 @@ class EtcdTlsTest {
                         + "no graph yet and retries");
     }
 
+    @Test
+    void aRunOverTlsWithJsonLogsWritesNothingButJsonOnStderr() throws Exception {
+        assertThat(deploy(etcd, "web7", credentials("ca.pem")).exit()).isZero();
+        var args = new ArrayList<>(List.of("run", "--etcd=" + etcd.endpoint(), "--hostname=web7",
+                "--converged-timeout=0", "--log-format=json"));
+        args.addAll(credentials("ca.pem"));
+
+        AgentProcess.Result run = AgentProcess.start(dir, args.toArray(String[]::new)).await(WAIT);
+
+        assertThat(run.exit()).as(run.stderr()).isZero();
+        var json = new ObjectMapper();
+        List<String> lines = run.stderr().lines().toList();
+        assertThat(lines).isNotEmpty();
+        for (String line : lines) {
+            JsonNode event = json.readTree(line);
+            assertThat(event.isObject()).as(line).isTrue();
+            assertThat(event.path("level").asText()).as(line).isIn("INFO", "DEBUG");
+        }
+        assertThat(run.stderr()).contains("converged for 0 s");
+    }
+
+    @Test
+    void evenWithoutNativeAccessAStatusOverTlsPrintsNoJdkWarning() throws Exception {
+        var args = new ArrayList<>(List.of("status", "--etcd=" + etcd.endpoint()));
+        args.addAll(credentials("ca.pem"));
+
+        AgentProcess.Result status = AgentProcess.start(dir, false, List.of(), args.toArray(String[]::new)).await(WAIT);
+
+        assertThat(status.exit()).as("reached etcd: %s", status.stderr()).isIn(Main.OK, Main.FAILED);
+        assertThat(status.stderr()).as("netty looks for no OpenSSL library: no restricted call").isEmpty();
+    }
 }
