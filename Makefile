@@ -39,9 +39,10 @@ define install_missing
 endef
 
 # Tools the tests use for real: graphviz's dot, etcd (the tests start their own on loopback),
-# openssl (certificates for the TLS etcd test) and patch (applies the file diffs the agent prints).
+# openssl (certificates for the TLS etcd test), patch (applies the file diffs the agent prints) and
+# chromium (the live plan page is loaded in a real headless browser).
 # Each is "command:Debian package".
-TEST_TOOLS := dot:graphviz etcd:etcd-server openssl:openssl patch:patch
+TEST_TOOLS := dot:graphviz etcd:etcd-server openssl:openssl patch:patch chromium:chromium
 
 test-deps:
 	$(call install_missing,$(TEST_TOOLS),the tests)
