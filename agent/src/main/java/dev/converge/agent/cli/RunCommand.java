@@ -63,7 +63,7 @@ import sun.misc.Signal;
         description = "Apply a graph concurrently and keep it converged.",
         footer = {"", "Exit status: 0 converged, 1 some resource failed, 2 invalid graph (nothing applied),",
             "130 after SIGINT, 143 after SIGTERM (a second one kills running commands at once).",
-            "SIGHUP reloads the graph; SIGUSR1 logs the summary so far."})
+            "SIGHUP reloads the graph; SIGUSR1 logs the summary so far (and rewrites the --graphviz file)."})
 final class RunCommand implements Callable<Integer> {
 
     /** Taken when the command runs, not when picocli creates it: logging may still be starting then (see Main). */
@@ -96,7 +96,8 @@ final class RunCommand implements Callable<Integer> {
     long convergedTimeout;
 
     @Option(names = "--graphviz", paramLabel = "PATH",
-            description = "Write the plan as DOT here at start, and again at exit coloured by result.")
+            description = "Write the plan as DOT here at start; rewrite it coloured by status on SIGUSR1, each time "
+                    + "the host becomes converged, and at exit.")
     Path graphviz;
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "0",
