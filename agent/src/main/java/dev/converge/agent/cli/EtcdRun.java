@@ -5,10 +5,13 @@ import dev.converge.agent.engine.Engine;
 import dev.converge.agent.engine.GraphDiff;
 import dev.converge.agent.report.RunSummary;
 import dev.converge.agent.engine.Status;
+import dev.converge.agent.etcd.EtcdSettings;
 import dev.converge.agent.etcd.EtcdStore;
 import dev.converge.agent.etcd.EtcdStoreException;
+import dev.converge.agent.etcd.EtcdUnavailableException;
 import dev.converge.agent.etcd.GraphListener;
 import dev.converge.agent.etcd.HostStatus;
+import dev.converge.agent.etcd.Reachability;
 import dev.converge.agent.etcd.StoredGraph;
 import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.graph.InvalidGraphException;
@@ -39,7 +42,11 @@ import org.apache.logging.log4j.Logger;
  * at a time.
  *
  * <p>Until the first valid graph arrives, a pseudo-resource {@code graph[<key>]} is busy in the
- * converger, so {@code --converged-timeout} cannot fire on the empty start-up graph.
+ * converger, so {@code --converged-timeout} cannot fire on the empty start-up graph, nor while no
+ * graph is deployed at all.
+ *
+ * <p>etcd being unreachable is logged by one {@link Reachability} for the watch and the status
+ * publisher together: one warning when an outage begins, one line when it ends.
  */
 final class EtcdRun implements AutoCloseable {
 
@@ -63,22 +70,37 @@ final class EtcdRun implements AutoCloseable {
     private volatile String graphHash;
     private volatile boolean followsGraph;
     private AutoCloseable watch;
+    /** Set by {@link #close}: a publish it interrupts is not a failure to report. */
+    private volatile boolean closing;
+    /** Guarded by {@link #swapping}: a graph from etcd has been swapped in. */
+    private boolean graphArrived;
+    /** Watch thread only: the last refusal of the watch that was logged, so a repeated one is not. */
+    private String watchRefused;
     private HostStatus published;
-    /** Whether the last attempt to publish failed; an outage is logged once, and its end. */
-    private boolean publishFailing;
+    /** Whether etcd refused the last status (permission denied, ...); logged once, and its end. */
+    private boolean publishRefused;
 
     /**
+     * Connects to etcd (the first call does: this does not wait for it).
+     *
      * @param graphHash the hash of the graph being run (of the file's text with {@code --file});
      *                  replaced by each graph that arrives from etcd
+     * @throws EtcdStoreException when the TLS files cannot be read
      */
-    EtcdRun(EtcdStore store, String host, Engine engine, Converger converger, RunSummary summary, String graphHash) {
-        this.store = store;
+    EtcdRun(EtcdSettings settings, String host, Engine engine, Converger converger, RunSummary summary,
+            String graphHash) throws EtcdStoreException {
         this.host = host;
         this.engine = engine;
         this.converger = converger;
         this.summary = summary;
         this.graphHash = graphHash;
+        this.store = EtcdStore.connect(settings, new Reachability(settings.endpoints(), this::generation));
         this.source = ResourceId.of("graph", store.graphKey(host));
+    }
+
+    /** The generation the agent runs as published and logged: 1 for the first graph, 0 before any. */
+    private long generation() {
+        return engine.generation() + (followsGraph ? 0 : 1);
     }
 
     /** The pseudo-resource that is busy until the first graph from etcd is running. */
@@ -93,12 +115,17 @@ final class EtcdRun implements AutoCloseable {
         watch = store.watchGraph(host, new GraphListener() {
             @Override
             public void graphChanged(Optional<StoredGraph> graph) {
+                watchRefused = null;
                 swapIn(graph);
             }
 
             @Override
             public void unavailable(EtcdStoreException error) {
-                LOG.warn("etcd unavailable, still running generation {}: {}", engine.generation(), error.getMessage());
+                // An unreachable etcd is told by the reachability, once per outage.
+                if (!(error instanceof EtcdUnavailableException) && !error.getMessage().equals(watchRefused)) {
+                    watchRefused = error.getMessage();
+                    LOG.warn("{}; still running generation {}, retrying", error.getMessage(), generation());
+                }
             }
         });
     }
@@ -112,7 +139,7 @@ final class EtcdRun implements AutoCloseable {
             swapIn(store.graphFor(host));
         } catch (EtcdStoreException e) {
             LOG.warn("{}: cannot read from etcd ({}); still running generation {}", store.graphKey(host),
-                    e.getMessage(), engine.generation());
+                    e.getMessage(), generation());
         }
     }
 
@@ -127,6 +154,11 @@ final class EtcdRun implements AutoCloseable {
         try {
             GraphSnapshot next;
             String hash;
+            if (stored.isEmpty() && !graphArrived) {
+                LOG.info("no graph deployed at {} or {} yet; waiting for one", store.graphKey(host),
+                        store.allGraphKey());
+                return;
+            }
             if (stored.isEmpty()) {
                 LOG.warn("no graph deployed at {} or {}; managing nothing", store.graphKey(host), store.allGraphKey());
                 next = GraphSnapshot.of(host, List.of(), List.of());
@@ -139,13 +171,14 @@ final class EtcdRun implements AutoCloseable {
                 hash = g.hash();
             }
             GraphDiff diff = engine.swap(next);
+            graphArrived = true;
             graphHash = hash;
             LOG.info("{}: graph swapped, {}", stored.map(StoredGraph::key).orElse("etcd"), diff);
             converger.unregister(source);
         } catch (InvalidGraphException e) {
             e.diagnostics().forEach(d -> LOG.error("{}", d));
             LOG.error("{}: new graph rejected; still running generation {}",
-                    stored.map(StoredGraph::key).orElse("etcd"), engine.generation());
+                    stored.map(StoredGraph::key).orElse("etcd"), generation());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -164,7 +197,7 @@ final class EtcdRun implements AutoCloseable {
         List<HostStatus.ResourceProblem> problems = problems(outcome);
         boolean converged = converger.isIdle()
                 && statuses.values().stream().allMatch(Status::succeeded);
-        long generation = engine.generation() + (followsGraph ? 0 : 1);
+        long generation = generation();
         HostStatus last = published;
         var status = new HostStatus(converged,
                 last != null && last.converged() == converged ? last.since() : Instant.now(),
@@ -175,13 +208,14 @@ final class EtcdRun implements AutoCloseable {
         try {
             store.putStatus(host, status);
             published = status;
-            if (publishFailing) {
-                publishFailing = false;
+            if (publishRefused) {
+                publishRefused = false;
                 LOG.info("status published to etcd again");
             }
         } catch (EtcdStoreException e) {
-            if (!publishFailing) {
-                publishFailing = true;
+            // Closing interrupts a publish under way; an unreachable etcd is the reachability's to tell.
+            if (!closing && !(e instanceof EtcdUnavailableException) && !publishRefused) {
+                publishRefused = true;
                 LOG.warn("cannot publish status to etcd, retrying every {} ms: {}", STATUS_EVERY_MILLIS, e.getMessage());
             }
         }
@@ -209,6 +243,7 @@ final class EtcdRun implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        closing = true;
         timer.shutdownNow();
         if (watch != null) {
             watch.close();

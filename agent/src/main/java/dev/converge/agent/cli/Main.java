@@ -41,6 +41,12 @@ public final class Main {
             System.exit(INVALID);
         }
         System.setProperty("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
+        // etcd over https: the jar has no netty-tcnative, so TLS is the JDK's either way and this
+        // loses nothing. Without it netty still looks for OpenSSL's library with System::loadLibrary,
+        // a restricted call that finds nothing and, without --enable-native-access, prints 4 JDK
+        // warnings and a blank line. netty leaves sun.misc.Unsafe alone on JDK 25 by itself, and the
+        // jar has no native transport: nothing to turn off there.
+        System.setProperty("io.netty.handler.ssl.noOpenSsl", "true");
         Journal.usePriorityPrefixIfJournal();
         // log4j reads its configuration on a second thread while picocli reads the command line.
         // Nothing logs before the command runs, and the command runs once it is done: a logger

@@ -11,7 +11,6 @@ import dev.converge.agent.engine.Engine;
 import dev.converge.agent.engine.EngineEvent;
 import dev.converge.agent.engine.EngineOptions;
 import dev.converge.agent.engine.GraphDiff;
-import dev.converge.agent.etcd.EtcdStore;
 import dev.converge.agent.etcd.StoredGraph;
 import dev.converge.agent.report.LogFormat;
 import dev.converge.agent.report.LogLine;
@@ -194,9 +193,8 @@ final class RunCommand implements Callable<Integer> {
     /** With {@code --etcd}: follows the graph in etcd (without {@code --file}) and publishes status. */
     private EtcdRun startEtcd(Engine engine, Converger converger, RunSummary summary, Reloads reloads)
             throws Exception {
-        var store = EtcdStore.connect(etcd.settings());
         String hash = graph.file == null ? "" : StoredGraph.hashOf(Files.readString(graph.file));
-        var run = new EtcdRun(store, etcd.hostname(), engine, converger, summary, hash);
+        var run = new EtcdRun(etcd.settings(), etcd.hostname(), engine, converger, summary, hash);
         if (graph.file == null) {
             converger.register(List.of(run.source()));
             run.followGraph();

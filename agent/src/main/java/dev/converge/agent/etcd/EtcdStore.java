@@ -24,6 +24,8 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,6 +46,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -85,6 +88,8 @@ public final class EtcdStore implements AutoCloseable {
     private final EtcdSettings settings;
     private final Client client;
     private final String where;
+    /** Told the end of every call; null when nobody listens (deploy, status). */
+    private final Reachability reachability;
     private final List<GraphWatch> watches = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService statusKeeper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "converge-etcd-status");
@@ -99,9 +104,10 @@ public final class EtcdStore implements AutoCloseable {
     private String publishedHost;
     private HostStatus published;
 
-    private EtcdStore(EtcdSettings settings, Client client) {
+    private EtcdStore(EtcdSettings settings, Client client, Reachability reachability) {
         this.settings = settings;
         this.client = client;
+        this.reachability = reachability;
         this.where = "etcd at " + String.join(",", settings.endpoints().stream().map(Object::toString).toList());
     }
 
@@ -111,7 +117,17 @@ public final class EtcdStore implements AutoCloseable {
      * @throws EtcdStoreException when the TLS files cannot be read
      */
     public static EtcdStore connect(EtcdSettings settings) throws EtcdStoreException {
-        return new EtcdStore(settings, newClient(settings));
+        return new EtcdStore(settings, newClient(settings), null);
+    }
+
+    /**
+     * A store that tells {@code reachability} whether each of its calls got an answer: its own
+     * calls, its graph watches' and its status lease's.
+     *
+     * @throws EtcdStoreException when the TLS files cannot be read
+     */
+    public static EtcdStore connect(EtcdSettings settings, Reachability reachability) throws EtcdStoreException {
+        return new EtcdStore(settings, newClient(settings), Objects.requireNonNull(reachability, "reachability"));
     }
 
     /**
@@ -194,7 +210,7 @@ public final class EtcdStore implements AutoCloseable {
      * @return empty when the key does not exist
      */
     public Optional<StoredGraph> read(String key) throws EtcdStoreException {
-        GetResponse r = call("read " + key, client.getKVClient().get(bytes(key)), false);
+        GetResponse r = call("read " + key, () -> client.getKVClient().get(bytes(key)), false);
         return r.getKvs().stream().findFirst().map(kv -> toGraph(key, kv));
     }
 
@@ -219,7 +235,7 @@ public final class EtcdStore implements AutoCloseable {
     private SortedMap<String, KeyValue> byHost(String dir) throws EtcdStoreException {
         String under = settings.prefix() + dir;
         GetResponse r = call("list " + under,
-                client.getKVClient().get(bytes(under), GetOption.builder().isPrefix(true).build()), false);
+                () -> client.getKVClient().get(bytes(under), GetOption.builder().isPrefix(true).build()), false);
         SortedMap<String, KeyValue> hosts = new TreeMap<>();
         for (KeyValue kv : r.getKvs()) {
             String host = string(kv.getKey()).substring(under.length());
@@ -249,7 +265,7 @@ public final class EtcdStore implements AutoCloseable {
             throw new IllegalArgumentException("expectedModRevision must be >= 0: " + expectedModRevision);
         }
         ByteSequence k = bytes(key);
-        TxnResponse r = call("deploy " + key, client.getKVClient().txn()
+        TxnResponse r = call("deploy " + key, () -> client.getKVClient().txn()
                 .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(expectedModRevision)))
                 .Then(Op.put(k, bytes(yaml), PutOption.DEFAULT))
                 .Else(Op.get(k, GetOption.DEFAULT))
@@ -370,7 +386,7 @@ public final class EtcdStore implements AutoCloseable {
             stopKeepAlive();
             if (leaseId != 0) {
                 try {
-                    call("revoke status lease", client.getLeaseClient().revoke(leaseId), true);
+                    call("revoke status lease", () -> client.getLeaseClient().revoke(leaseId), true);
                 } catch (EtcdStoreException e) {
                     LOG.warn("{}; the status at {} expires within {}", e.getMessage(),
                             settings.prefix() + "/status/" + publishedHost, settings.statusTtl());
@@ -405,7 +421,7 @@ public final class EtcdStore implements AutoCloseable {
     private Effective readEffective(String host) throws EtcdStoreException {
         String own = graphKey(host);
         String all = allGraphKey();
-        TxnResponse r = call("read " + own + " and " + all, client.getKVClient().txn()
+        TxnResponse r = call("read " + own + " and " + all, () -> client.getKVClient().txn()
                 .Then(Op.get(bytes(own), GetOption.DEFAULT), Op.get(bytes(all), GetOption.DEFAULT))
                 .commit(), false);
         List<GetResponse> gets = r.getGetResponses();
@@ -441,14 +457,14 @@ public final class EtcdStore implements AutoCloseable {
     // Guarded by this.
     private void putOnLease() throws EtcdStoreException {
         String key = statusKey(publishedHost);
-        call("publish " + key, client.getKVClient().put(bytes(key), bytes(published.toJson()),
+        call("publish " + key, () -> client.getKVClient().put(bytes(key), bytes(published.toJson()),
                 PutOption.builder().withLeaseId(leaseId).build()), true);
     }
 
     // Guarded by this.
     private void grantLease() throws EtcdStoreException {
         long ttl = Math.max(1, settings.statusTtl().toSeconds());
-        long id = call("grant a status lease", client.getLeaseClient().grant(ttl), true).getID();
+        long id = call("grant a status lease", () -> client.getLeaseClient().grant(ttl), true).getID();
         leaseId = id;
         keepAlive = keepAlive(id);
     }
@@ -492,7 +508,7 @@ public final class EtcdStore implements AutoCloseable {
                 }
                 long ttl;
                 try {
-                    ttl = call("check the status lease", client.getLeaseClient().timeToLive(id,
+                    ttl = call("check the status lease", () -> client.getLeaseClient().timeToLive(id,
                             io.etcd.jetcd.options.LeaseOption.DEFAULT), false).getTTL();
                 } catch (EtcdStoreException e) {
                     try {
@@ -536,7 +552,7 @@ public final class EtcdStore implements AutoCloseable {
                     if (closed || id != leaseId) {
                         return;
                     }
-                    LOG.warn("etcd status lease {} lost ({}); publishing the status again on a new lease",
+                    LOG.info("etcd status lease {} lost ({}); publishing the status again on a new lease",
                             Long.toHexString(id), why);
                     stopKeepAlive();
                     leaseId = 0;
@@ -576,42 +592,111 @@ public final class EtcdStore implements AutoCloseable {
     }
 
     /**
-     * Waits for a jetcd call. Its gRPC deadline makes it fail in time; the wait on the future is
-     * a backstop a little longer than that.
+     * Makes a jetcd call and waits for it. Its gRPC deadline makes it fail in time; the wait on
+     * the future is a backstop a little longer than that. The outcome goes to
+     * {@link #reachability}, except an interruption's or a cancellation's, which say nothing
+     * about etcd.
      */
-    private <T> T call(String what, CompletableFuture<T> future, boolean write) throws EtcdStoreException {
+    private <T> T call(String what, Supplier<CompletableFuture<T>> start, boolean write) throws EtcdStoreException {
+        long started = System.nanoTime();
+        CompletableFuture<T> future = start.get();
         long wait = settings.callTimeout().toMillis() + FUTURE_SLACK_MS;
         try {
-            return future.get(wait, TimeUnit.MILLISECONDS);
+            T result = future.get(wait, TimeUnit.MILLISECONDS);
+            outcome(started, null);
+            return result;
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
-            throw new EtcdUnavailableException(what + ": interrupted", write, e);
+            throw new EtcdUnavailableException(what + ": interrupted", "interrupted", write, e);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new EtcdUnavailableException(what + ": " + where + " did not answer within "
-                    + settings.callTimeout().toMillis() + " ms", write, e);
+            String reason = "did not answer within " + settings.callTimeout().toMillis() + " ms";
+            var failure = new EtcdUnavailableException(what + ": " + where + " " + reason, reason, write, e);
+            outcome(started, failure);
+            throw failure;
         } catch (ExecutionException e) {
-            throw translate(what, e.getCause(), write);
+            EtcdStoreException failure = translate(what, e.getCause(), write);
+            outcome(started, failure);
+            throw failure;
         }
     }
 
+    /**
+     * Tells {@link #reachability} how a call that began at {@code started} ended: {@code failure}
+     * null for an answer. A refusal (permission denied, a lost lease) is an answer too; a
+     * cancellation is nothing.
+     */
+    private void outcome(long started, EtcdStoreException failure) {
+        if (reachability == null) {
+            return;
+        }
+        if (failure == null) {
+            reachability.answered();
+            return;
+        }
+        ErrorCode code = codeOf(failure.getCause());
+        if (code == ErrorCode.CANCELLED) {
+            return;
+        }
+        if (failure instanceof EtcdUnavailableException u) {
+            reachability.unreachable(started, u.reason());
+        } else if (code != null) {
+            reachability.answered();
+        }
+    }
+
+    /**
+     * The store's exception for a failed jetcd call, its message in one line. A TLS failure says
+     * which certificate problem it is ({@link TlsDiagnosis}).
+     */
     private EtcdStoreException translate(String what, Throwable cause, boolean write) {
         ErrorCode code = codeOf(cause);
-        String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        Optional<String> tls = settings.tls() ? TlsDiagnosis.of(cause, settings) : Optional.empty();
+        if (tls.isPresent()) {
+            String reason = "TLS handshake failed: " + tls.get();
+            return new EtcdUnavailableException(what + ": " + where + ": " + reason, reason, false, cause);
+        }
+        String detail = cause.getMessage() == null ? "no detail given" : TlsDiagnosis.oneLine(cause.getMessage());
         if (code == null) {
             return new EtcdStoreException(what + ": " + detail, cause);
         }
         return switch (code) {
-            case UNAVAILABLE -> new EtcdUnavailableException(what + ": " + where + " is unavailable (" + detail + ")", false, cause);
-            case DEADLINE_EXCEEDED -> new EtcdUnavailableException(what + ": " + where + " did not answer within "
-                    + settings.callTimeout().toMillis() + " ms", write, cause);
-            case CANCELLED -> new EtcdUnavailableException(what + ": cancelled (" + detail + ")", write, cause);
+            case UNAVAILABLE -> {
+                String reason = unavailable(cause);
+                yield new EtcdUnavailableException(what + ": " + where + " is unavailable (" + reason + ")", reason, false,
+                        cause);
+            }
+            case DEADLINE_EXCEEDED -> {
+                String reason = "did not answer within " + settings.callTimeout().toMillis() + " ms";
+                yield new EtcdUnavailableException(what + ": " + where + " " + reason, reason, write, cause);
+            }
+            case CANCELLED -> new EtcdUnavailableException(what + ": cancelled (" + detail + ")", "cancelled", write, cause);
             case PERMISSION_DENIED, UNAUTHENTICATED -> new EtcdStoreException(what + ": " + where + " refused: "
                     + detail + " (check --etcd-user, its password and its role's permissions on "
                     + settings.prefix() + "/)", cause);
             default -> new EtcdStoreException(what + ": " + detail, cause);
         };
+    }
+
+    /**
+     * Why etcd is unavailable: the deepest message in {@code cause}'s chain (a gRPC status's
+     * description without its code), in one line without class names: "Connection refused"
+     * rather than "UNAVAILABLE: io exception" and the channel's handlers.
+     */
+    private static String unavailable(Throwable cause) {
+        String detail = null;
+        for (Throwable c = cause; c != null; c = c.getCause()) {
+            String m = c.getMessage();
+            if (c instanceof StatusRuntimeException || c instanceof StatusException) {
+                Status s = Status.fromThrowable(c);
+                m = s.getDescription() != null ? s.getDescription() : s.getCode().name();
+            }
+            if (m != null && !TlsDiagnosis.oneLine(m).isEmpty()) {
+                detail = TlsDiagnosis.oneLine(m);
+            }
+        }
+        return detail != null ? detail : "no detail given";
     }
 
     private static ErrorCode codeOf(Throwable t) {
@@ -620,8 +705,8 @@ public final class EtcdStore implements AutoCloseable {
                 return e.getErrorCode();
             }
             Status s = Status.fromThrowable(c);
-            if (s.getCode() != Status.Code.UNKNOWN || c instanceof io.grpc.StatusRuntimeException
-                    || c instanceof io.grpc.StatusException) {
+            if (s.getCode() != Status.Code.UNKNOWN || c instanceof StatusRuntimeException
+                    || c instanceof StatusException) {
                 return ErrorCode.valueOf(s.getCode().name());
             }
         }
@@ -719,7 +804,11 @@ public final class EtcdStore implements AutoCloseable {
                     while (!stopped) {
                         Signal s = signals.take();
                         if (s instanceof Failed f && f.session() == session) {
-                            throw translate("watch " + graphKey(host) + " and " + allGraphKey(), f.error(), false);
+                            EtcdStoreException failure = translate("watch " + graphKey(host) + " and " + allGraphKey(),
+                                    f.error(), false);
+                            // The stream broke now, whenever it began.
+                            outcome(System.nanoTime(), failure);
+                            throw failure;
                         }
                         if (s instanceof Changed c && c.session() == session) {
                             signals.removeIf(x -> x instanceof Changed);

@@ -1,6 +1,7 @@
 package dev.converge.agent.cli;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,10 +11,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs {@code agent} as a real process on the test classpath, as an operator would. */
+/**
+ * Runs {@code agent} as a real process on the test classpath, as an operator would: with the JVM
+ * options the launcher gives it ({@code agent/bin/jvm-defaults}).
+ */
 final class AgentProcess {
 
     record Result(int exit, String stdout, String stderr) {}
+
+    /** The launcher's JVM options, read from {@code agent/bin/jvm-defaults} as the launcher reads them. */
+    static final List<String> LAUNCHER_OPTIONS = launcherOptions();
 
     private final Process process;
     private final Path stdout;
@@ -34,20 +41,28 @@ final class AgentProcess {
      * systemd does for a service: {@code JOURNAL_STREAM} is its device and inode.
      */
     static AgentProcess start(Path workDir, boolean journal, String... args) throws IOException {
-        return start(workDir, journal, Map.of(), args);
+        return start(workDir, journal, LAUNCHER_OPTIONS, Map.of(), args);
+    }
+
+    /** With these JVM options instead of the launcher's. */
+    static AgentProcess start(Path workDir, boolean journal, List<String> jvmOptions, String... args)
+            throws IOException {
+        return start(workDir, journal, jvmOptions, Map.of(), args);
     }
 
     /** With {@code environment} added to the agent's: systemd's NOTIFY_SOCKET and WATCHDOG_USEC, say. */
     static AgentProcess start(Path workDir, Map<String, String> environment, String... args) throws IOException {
-        return start(workDir, false, environment, args);
+        return start(workDir, false, LAUNCHER_OPTIONS, environment, args);
     }
 
-    private static AgentProcess start(Path workDir, boolean journal, Map<String, String> environment, String... args)
+    private static AgentProcess start(Path workDir, boolean journal, List<String> jvmOptions,
+            Map<String, String> environment, String... args)
             throws IOException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        var command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), "dev.converge.agent.cli.Main"));
+        var command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.converge.agent.cli.Main"));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(workDir, "stdout", ".txt");
         Path err = Files.createTempFile(workDir, "stderr", ".txt");
@@ -66,6 +81,26 @@ final class AgentProcess {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
         return new AgentProcess(p, out, err);
+    }
+
+    private static List<String> launcherOptions() {
+        Path defaults = ExamplePlansTest.REPO.resolve("agent/bin/jvm-defaults");
+        var builder = new ProcessBuilder("bash", "-c", ". \"$1\" && printf '%s\\n' \"${jvm_defaults[@]}\"", "bash",
+                defaults.toString()).redirectErrorStream(true);
+        builder.environment().remove("CONVERGE_JAVA_OPTS");
+        try {
+            Process p = builder.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0 || out.isBlank()) {
+                throw new IllegalStateException(defaults + ": cannot read jvm_defaults: " + out);
+            }
+            return out.lines().filter(l -> !l.isBlank()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     static Result run(Path workDir, String... args) throws IOException, InterruptedException {

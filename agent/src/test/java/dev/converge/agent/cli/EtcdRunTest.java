@@ -7,11 +7,18 @@ import dev.converge.agent.etcd.EtcdServer;
 import dev.converge.agent.etcd.EtcdStore;
 import dev.converge.agent.etcd.HostStatus;
 import dev.converge.agent.etcd.StoredGraph;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +70,45 @@ class EtcdRunTest {
     private List<String> lines(String file) throws Exception {
         Path p = dir.resolve(file);
         return Files.exists(p) ? Files.readAllLines(p) : List.of();
+    }
+
+    /** The lines of {@code log} that contain {@code text}. */
+    private static List<String> linesWith(String log, String text) {
+        return log.lines().filter(l -> l.contains(text)).toList();
+    }
+
+    /**
+     * Listens where etcd did while it is stopped, and hangs up on every connection: each one is
+     * an attempt of the agent's that failed.
+     */
+    private static final class HangingUp implements AutoCloseable {
+        private final ServerSocket socket = new ServerSocket();
+        private final AtomicInteger connections = new AtomicInteger();
+        private final Thread thread;
+
+        HangingUp(int port) throws IOException {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            thread = Thread.ofPlatform().daemon().start(() -> {
+                while (!socket.isClosed()) {
+                    try (Socket s = socket.accept()) {
+                        connections.incrementAndGet();
+                    } catch (IOException e) {
+                        // Closed.
+                    }
+                }
+            });
+        }
+
+        int connections() {
+            return connections.get();
+        }
+
+        @Override
+        public void close() throws Exception {
+            socket.close();
+            thread.join();
+        }
     }
 
     @Test
@@ -120,7 +166,7 @@ class EtcdRunTest {
             await().atMost(WAIT).until(() -> lines("edit").size() == 1);
 
             etcd.stop();
-            await().atMost(WAIT).until(() -> h.stderrSoFar().contains("etcd unavailable"));
+            await().atMost(WAIT).until(() -> h.stderrSoFar().contains("is unreachable"));
             etcd.start();
             EtcdStore.retrying(WAIT, () -> admin.deploy(admin.graphKey("h"), counting("h", "edit-v2"),
                     first.modRevision()));
@@ -128,6 +174,79 @@ class EtcdRunTest {
             await().atMost(WAIT).until(() -> lines("edit").size() == 2);
             assertThat(h.process().isAlive()).isTrue();
         }
+    }
+
+    @Test
+    void anOutageIsOneWarningForTheWatchAndTheStatusTogetherThenOneLineWhenEtcdAnswersAgain() throws Exception {
+        // Right from the start, so its first check is ok and its repair below changes the status.
+        Path motd = Files.writeString(dir.resolve("motd"), "managed\n");
+        try (EtcdStore admin = EtcdStore.connect(etcd.settings())) {
+            admin.deploy(admin.graphKey("h"), "graph: h\nresources:\n  file:\n  - name: motd\n    path: " + motd
+                    + "\n    content: \"managed\\n\"\n", 0);
+            AgentProcess h = agent("h");
+            await().atMost(WAIT).until(() -> admin.listStatus().containsKey("h") && admin.listStatus().get("h").converged());
+
+            etcd.stop();
+            await().atMost(WAIT).until(() -> h.stderrSoFar().contains("is unreachable"));
+            try (var hangingUp = new HangingUp(etcd.endpoint().getPort())) {
+                // The status changes while etcd is away (ok to changed: the file is put back), so
+                // the status publisher fails too, every 500 ms, not only the watch; and the agent
+                // keeps trying to connect.
+                Files.delete(motd);
+                await().atMost(WAIT).until(() -> Files.exists(motd));
+                await().atMost(WAIT).until(() -> hangingUp.connections() >= 3);
+            }
+            etcd.start();
+            await().atMost(WAIT).until(() -> h.stderrSoFar().contains("answers again after"));
+            await().atMost(WAIT).ignoreExceptions().until(() -> admin.listStatus().get("h").converged()
+                    && admin.listStatus().get("h").counts().containsKey("changed"));
+
+            h.process().destroy();
+            String log = h.await(WAIT).stderr();
+            assertThat(linesWith(log, "is unreachable")).singleElement().asString()
+                    .contains("warning: etcd at " + etcd.endpoint() + " is unreachable: ",
+                            "; the agent keeps running generation 1 and retries");
+            assertThat(linesWith(log, "answers again after")).singleElement().asString()
+                    .matches("\\S+ " + Pattern.quote("etcd at " + etcd.endpoint()) + " answers again after \\d+\\.\\d s");
+            assertThat(log.lines().filter(l -> l.contains("warning:") && !l.contains("is unreachable")
+                    && !l.contains("SIGTERM received"))).as("no other warning").isEmpty();
+            assertThat(log).doesNotContain("cannot publish", "status published to etcd again");
+        }
+    }
+
+    @Test
+    void withNoGraphDeployedTheAgentWaitsForOneThenAppliesItAndExitsConverged() throws Exception {
+        AgentProcess h = agent("h", "--converged-timeout=0");
+        await().atMost(WAIT).until(() -> h.stderrSoFar().contains(
+                "no graph deployed at /converge/graph/h or /converge/graph/_all yet; waiting for one"));
+        assertThat(h.process().isAlive()).isTrue();
+
+        Path g = Files.writeString(dir.resolve("g.yaml"), counting("h", "applied"));
+        DeployCommandTest.Outcome deploy = DeployCommandTest.agent("deploy", "--file=" + g, "--etcd=" + etcd.endpoint(),
+                "--host=h");
+        assertThat(deploy.exit()).as(deploy.err()).isZero();
+
+        AgentProcess.Result run = h.await(WAIT);
+        assertThat(run.exit()).as(run.stderr()).isZero();
+        assertThat(lines("applied")).containsExactly("applied");
+        assertThat(run.stderr()).contains("graph swapped, generation 1: 1 added", "converged for 0 s");
+        assertThat(linesWith(run.stderr(), "waiting for one")).hasSize(1);
+        assertThat(linesWith(run.stderr(), "warning:")).isEmpty();
+    }
+
+    @Test
+    void aRunThatConvergesAndExitsLogsNoWarning() throws Exception {
+        try (EtcdStore admin = EtcdStore.connect(etcd.settings())) {
+            admin.deploy(admin.graphKey("h"), counting("h", "applied"), 0);
+        }
+        // Three runs: closing used to interrupt a status publish under way about every other time.
+        for (int i = 1; i <= 3; i++) {
+            AgentProcess.Result run = AgentProcess.run(dir, "run", "--etcd=" + etcd.endpoint(), "--hostname=h",
+                    "--converged-timeout=0");
+            assertThat(run.exit()).as(run.stderr()).isZero();
+            assertThat(run.stderr()).as("run %d", i).contains("converged for 0 s").doesNotContain("warning:");
+        }
+        assertThat(lines("applied")).hasSize(3);
     }
 
     @Test
