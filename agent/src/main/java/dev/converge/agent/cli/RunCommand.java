@@ -142,6 +142,9 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The etcd side of the run, once started; null without {@code --etcd}. Read by metrics scrapes. */
+    private volatile EtcdRun etcdRun;
+
     /** {@link #http}, bound before anything is applied; null without it. */
     private LiveServer page;
 
@@ -204,6 +207,7 @@ final class RunCommand implements Callable<Integer> {
             });
         }
         run.publishStatus(engine::statuses);
+        etcdRun = run;
         return run;
     }
 
@@ -275,7 +279,8 @@ final class RunCommand implements Callable<Integer> {
             var metrics = page == null ? null : new AgentMetrics(new AgentMetrics.Sources(
                     () -> RunSummary.counts(engineRef.get().statuses()),
                     () -> waiting(engineRef.get(), trail), () -> hostState(engineRef.get(), converger),
-                    () -> engineRef.get().generation(), Optional::empty, () -> LiveGroups.agent().size()));
+                    () -> engineRef.get().generation(),
+                    () -> Optional.ofNullable(etcdRun).map(EtcdRun::reachable), () -> LiveGroups.agent().size()));
             if (trail != null) {
                 listener = listener.andThen(trail).andThen(metrics);
             }
@@ -309,7 +314,7 @@ final class RunCommand implements Callable<Integer> {
                         reload(engine, current, true);
                     });
                 }
-                try (var etcdRun = etcd.enabled() ? startEtcd(engine, converger, summary, reloads) : null;
+                try (var following = etcd.enabled() ? startEtcd(engine, converger, summary, reloads) : null;
                         var monitor = service.isEmpty() ? null : hostMonitor(engine, converger, notifier, service);
                         var served = page == null ? null : serve(engine, converger, summary, trail, metrics)) {
                     reloads.start();

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.converge.agent.etcd.EtcdServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
@@ -163,6 +164,28 @@ class LivePageTest {
             assertThat(result.stderr()).contains("--http 127.0.0.1:" + taken.getLocalPort() + ": ")
                     .containsIgnoringCase("address already in use").doesNotContain("Exception");
             assertThat(dir.resolve("secret")).as("nothing applied").doesNotExist();
+        }
+    }
+
+    @Test
+    void withEtcdTheMetricsSayWhetherItAnswers() throws Exception {
+        Path graph = gatedGraph(dir);
+        Files.createFile(dir.resolve("go"));
+        try (var etcd = EtcdServer.start(dir.resolve("etcd"))) {
+            var agent = AgentProcess.start(dir, "run", "--file", graph.toString(), "--etcd=" + etcd.endpoint(),
+                    "--hostname=web1", "--http", "0");
+            try {
+                URI base = address(agent);
+                await().atMost(WAIT).untilAsserted(() -> assertThat(get(base, "metrics").body())
+                        .contains("converge_etcd_reachable 1.0"));
+                etcd.stop();
+                await().atMost(WAIT).untilAsserted(() -> assertThat(get(base, "metrics").body())
+                        .contains("converge_etcd_reachable 0.0"));
+                agent.signal("TERM");
+                assertThat(agent.await(WAIT).exit()).isEqualTo(143);
+            } finally {
+                agent.process().destroyForcibly();
+            }
         }
     }
 }
