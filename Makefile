@@ -51,10 +51,11 @@ deb: jdk deb-deps
 
 # Tools the tests use for real: graphviz's dot, etcd (the tests start their own on loopback),
 # openssl (certificates for the TLS etcd tests), patch (applies the file diffs the agent prints),
-# and for the .deb's tests in a real systemd (AgentServiceIT): debootstrap, systemd-nspawn and the
-# Debian tree with systemd they boot, built once into ROOTFS (outside the clone) when missing.
+# chromium (the live plan page is loaded in a real headless browser), and for the .deb's tests in
+# a real systemd (AgentServiceIT): debootstrap, systemd-nspawn and the Debian tree with systemd
+# they boot, built once into ROOTFS (outside the clone) when missing.
 # Each is "command:Debian package".
-TEST_TOOLS := dot:graphviz etcd:etcd-server openssl:openssl patch:patch \
+TEST_TOOLS := dot:graphviz etcd:etcd-server openssl:openssl patch:patch chromium:chromium \
   debootstrap:debootstrap systemd-nspawn:systemd-container $(DEB_TOOLS)
 ROOTFS ?= /var/cache/converge/bookworm-systemd
 

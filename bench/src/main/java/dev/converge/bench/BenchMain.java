@@ -212,6 +212,9 @@ public final class BenchMain {
         for (int n : options.noopSizes()) {
             workloads.add(new Workload("noop-dag-" + n, DagGenerator.noopDag(n, 3), OptionalDouble.empty(), converge,
                     nothing, false, false));
+            // The same with the live page served (nobody looking): what following the engine costs it.
+            workloads.add(new Workload("noop-dag-" + n + "-http", DagGenerator.noopDag(n, 3), OptionalDouble.empty(),
+                    converge, nothing, false, false, List.of("--http", "0")));
         }
         String files = "files-" + options.files();
         Path tree = options.out().resolve("work").resolve(files).resolve("tree");
@@ -321,7 +324,7 @@ public final class BenchMain {
         List<String> command = new ArrayList<>(List.of(options.time().toString(), "-f", "%e %M", "-o",
                 timeFile.toString()));
         Path program = tool == Tool.CFENGINE ? options.cfAgent().orElseThrow() : options.agent();
-        command.addAll(tool.command(program, dir, workload.dag()));
+        command.addAll(tool.command(program, dir, workload.dag(), workload.convergeFlags()));
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         long start = System.nanoTime();

@@ -18,7 +18,9 @@ final class Targets {
     private enum Figure {
         IN_PROCESS_BEST("converge in-process best, s"),
         TO_NINJA("converge in-process best / ninja best"),
-        TO_CFENGINE("converge in-process best / cfengine best");
+        TO_CFENGINE("converge in-process best / cfengine best"),
+        /** The workload's in-process best against the same workload's without its last '-' part (-http). */
+        TO_PLAIN("converge in-process best / the same without the flag");
 
         final String label;
 
@@ -32,8 +34,12 @@ final class Targets {
                 return OptionalDouble.empty();
             }
             double own = converge.get().minInProcessSeconds();
+            if (this == TO_PLAIN) {
+                return find(results, workload.substring(0, workload.lastIndexOf('-')), Tool.CONVERGE)
+                        .map(r -> OptionalDouble.of(own / r.minInProcessSeconds())).orElse(OptionalDouble.empty());
+            }
             Tool other = switch (this) {
-                case IN_PROCESS_BEST -> null;
+                case IN_PROCESS_BEST, TO_PLAIN -> null;
                 case TO_NINJA -> Tool.NINJA;
                 case TO_CFENGINE -> Tool.CFENGINE;
             };
@@ -60,7 +66,8 @@ final class Targets {
             new Target("files-10000", Figure.IN_PROCESS_BEST, 1.5, false, "issue 12"),
             new Target("files-10000", Figure.TO_CFENGINE, 1.0, false, "issue 12"),
             new Target("files-10000-converged", Figure.IN_PROCESS_BEST, 0.5, false, "issue 12"),
-            new Target("files-10000-converged", Figure.TO_CFENGINE, 1.0, false, "issue 12"));
+            new Target("files-10000-converged", Figure.TO_CFENGINE, 1.0, false, "issue 12"),
+            new Target("noop-dag-10000-http", Figure.TO_PLAIN, 1.05, true, "issue 15"));
 
     private Targets() {
     }

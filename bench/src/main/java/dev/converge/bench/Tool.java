@@ -44,15 +44,17 @@ public enum Tool {
     /**
      * The command line, run with {@code dir} as the working directory. {@code program} is the
      * executable of converge (its launcher) or of cfengine (cf-agent); make and ninja are run by
-     * name from the PATH and ignore it.
+     * name from the PATH and ignore it. {@code convergeFlags} are added to converge's command line.
      */
-    public List<String> command(Path program, Path dir, Dag dag) {
+    public List<String> command(Path program, Path dir, Dag dag, List<String> convergeFlags) {
         String file = graphFile(dir, dag).toString();
         String jobs = Integer.toString(Math.max(1, dag.nodes().size()));
         List<String> command = new ArrayList<>();
         switch (this) {
-            case CONVERGE -> command.addAll(List.of(program.toString(), "run", "--file", file,
-                    "--converged-timeout=0", "--no-watch"));
+            case CONVERGE -> {
+                command.addAll(List.of(program.toString(), "run", "--file", file, "--converged-timeout=0", "--no-watch"));
+                command.addAll(convergeFlags);
+            }
             case MAKE -> command.addAll(List.of("make", "-f", file, "-j" + jobs, "all"));
             case NINJA -> command.addAll(List.of("ninja", "-f", file, "-j" + jobs));
             // cf-agent looks for a relative -f under its own inputs directory and, not finding it

@@ -20,13 +20,20 @@ import java.util.OptionalInt;
  *                   nodes, each of which runs one command, so a run spawns one process per node
  */
 public record Workload(String name, Dag dag, OptionalDouble idealSeconds, List<Tool> tools,
-                       Step beforeEach, boolean prime, boolean perSpawn) {
+                       Step beforeEach, boolean prime, boolean perSpawn, List<String> convergeFlags) {
 
     public Workload {
         tools = List.copyOf(tools);
+        convergeFlags = List.copyOf(convergeFlags);
         if (perSpawn && !dag.nodes().stream().allMatch(node -> node.kind() == Node.Kind.EXEC)) {
             throw new IllegalArgumentException(name + ": a per-spawn figure needs a graph of exec nodes only");
         }
+    }
+
+    /** A workload whose converge runs take no flags beyond the usual ones. */
+    public Workload(String name, Dag dag, OptionalDouble idealSeconds, List<Tool> tools, Step beforeEach, boolean prime,
+            boolean perSpawn) {
+        this(name, dag, idealSeconds, tools, beforeEach, prime, perSpawn, List.of());
     }
 
     /** The number of commands one run spawns when the table gives a per-spawn figure; empty otherwise. */

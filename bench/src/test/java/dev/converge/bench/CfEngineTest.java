@@ -117,7 +117,7 @@ class CfEngineTest {
         Files.writeString(Tool.CFENGINE.graphFile(dir, dag), Emitters.cfengine(dag));
         BenchMain.checkPolicy(cfAgent.get(), Tool.CFENGINE.graphFile(dir, dag), 60);
 
-        run(Tool.CFENGINE.command(cfAgent.get(), dir, dag), dir);
+        run(Tool.CFENGINE.command(cfAgent.get(), dir, dag, List.of()), dir);
 
         try (Stream<Path> listing = Files.list(tree)) {
             assertThat(listing.count()).isEqualTo(dag.nodes().size());
@@ -131,7 +131,7 @@ class CfEngineTest {
         BenchMain.checkFiles(dag, "cfengine");
         Map<Path, Map<String, Object>> before = attributes(dag);
 
-        run(Tool.CFENGINE.command(cfAgent.get(), dir, dag), dir);
+        run(Tool.CFENGINE.command(cfAgent.get(), dir, dag, List.of()), dir);
 
         assertThat(attributes(dag)).as("inode, mtime and ctime of every file").isEqualTo(before);
     }

@@ -47,4 +47,16 @@ class TargetsTest {
 
         assertThat(table).contains("| chains | converge in-process best / ninja best | 1.050 | <= 1.05 | met | issue 11 |");
     }
+
+    @Test
+    void theLivePageCostIsTheHttpRowAgainstThePlainOne() {
+        String table = Targets.markdown(List.of(
+                result("noop-dag-10000", Tool.CONVERGE, 2.0, 1.00),
+                result("noop-dag-10000-http", Tool.CONVERGE, 2.1, 1.04)));
+
+        assertThat(table).contains("| noop-dag-10000-http | converge in-process best / the same without the flag | 1.040 "
+                + "| <= 1.05 | met | issue 15 |");
+        assertThat(Targets.markdown(List.of(result("noop-dag-10000-http", Tool.CONVERGE, 2.1, 1.04))))
+                .as("without the plain row there is nothing to compare").isEmpty();
+    }
 }

@@ -46,10 +46,23 @@ class WorkloadsTest {
     }
 
     @Test
+    void theNoopGraphRunsAgainWithTheLivePageServed() {
+        Workload plain = named("noop-dag-10000");
+        Workload http = named("noop-dag-10000-http");
+
+        assertThat(http.dag()).isEqualTo(plain.dag());
+        assertThat(plain.convergeFlags()).isEmpty();
+        assertThat(Tool.CONVERGE.command(Path.of("agent"), Path.of("/tmp"), http.dag(), http.convergeFlags()))
+                .endsWith("--converged-timeout=0", "--no-watch", "--http", "0");
+        assertThat(selected("--only", "noop-dag").stream().map(Workload::name))
+                .containsExactly("noop-dag-10000", "noop-dag-10000-http");
+    }
+
+    @Test
     void makeAndNinjaRunManyTrueAtLeastAsWideAsTheGraph() {
         Workload many = named("many-true");
         for (Tool tool : List.of(Tool.MAKE, Tool.NINJA)) {
-            String jobs = tool.command(Path.of("agent"), Path.of("/tmp"), many.dag())
+            String jobs = tool.command(Path.of("agent"), Path.of("/tmp"), many.dag(), List.of())
                     .stream().filter(arg -> arg.startsWith("-j")).findFirst().orElseThrow();
             assertThat(Integer.parseInt(jobs.substring(2))).as(tool.label()).isGreaterThanOrEqualTo(2_000);
         }
@@ -93,7 +106,7 @@ class WorkloadsTest {
     void cfAgentGetsTheAbsolutePathOfThePolicyAndIgnoresLocks() {
         Dag dag = DagGenerator.files(3, Path.of("/tmp/tree"));
 
-        assertThat(Tool.CFENGINE.command(Path.of("/usr/bin/cf-agent"), Path.of("work"), dag))
+        assertThat(Tool.CFENGINE.command(Path.of("/usr/bin/cf-agent"), Path.of("work"), dag, List.of()))
                 .containsExactly("/usr/bin/cf-agent", "-K", "-f",
                         Path.of("work").toAbsolutePath().resolve("files-3.cf").toString());
     }

@@ -54,6 +54,7 @@ final class EtcdRun implements AutoCloseable {
     /** How often the status is looked at; it is written only when it changed. */
     private static final long STATUS_EVERY_MILLIS = 500;
 
+    private final Reachability reachability;
     private final EtcdStore store;
     private final String host;
     private final Engine engine;
@@ -94,8 +95,14 @@ final class EtcdRun implements AutoCloseable {
         this.converger = converger;
         this.summary = summary;
         this.graphHash = graphHash;
-        this.store = EtcdStore.connect(settings, new Reachability(settings.endpoints(), this::generation));
+        this.reachability = new Reachability(settings.endpoints(), this::generation);
+        this.store = EtcdStore.connect(settings, reachability);
         this.source = ResourceId.of("graph", store.graphKey(host));
+    }
+
+    /** Whether etcd answered the agent's last call (see {@link Reachability#reachable}); any thread. */
+    boolean reachable() {
+        return reachability.reachable();
     }
 
     /** The generation the agent runs as published and logged: 1 for the first graph, 0 before any. */

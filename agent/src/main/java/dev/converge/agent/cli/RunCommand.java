@@ -16,15 +16,22 @@ import dev.converge.agent.report.LogFormat;
 import dev.converge.agent.report.LogLine;
 import dev.converge.agent.report.OutputMode;
 import dev.converge.agent.report.Reporter;
+import dev.converge.agent.report.ResourceTrail;
 import dev.converge.agent.report.RunSummary;
 import dev.converge.agent.engine.Status;
 import dev.converge.agent.graph.GraphSnapshot;
+import dev.converge.agent.http.AgentMetrics;
+import dev.converge.agent.http.HttpAddress;
+import dev.converge.agent.http.LiveServer;
+import dev.converge.agent.http.LiveStatus;
 import dev.converge.agent.systemd.ServiceNotifier;
 import dev.converge.agent.yaml.LoadedGraph;
 import dev.converge.resources.ResourceId;
 import dev.converge.resources.process.LiveGroups;
 import dev.converge.resources.watch.WrittenFileWatch;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +39,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +62,7 @@ import sun.misc.Signal;
         description = "Apply a graph concurrently and keep it converged.",
         footer = {"", "Exit status: 0 converged, 1 some resource failed, 2 invalid graph (nothing applied),",
             "130 after SIGINT, 143 after SIGTERM (a second one kills running commands at once).",
-            "SIGHUP reloads the graph; SIGUSR1 logs the summary so far."})
+            "SIGHUP reloads the graph; SIGUSR1 logs the summary so far (and rewrites the --graphviz file)."})
 final class RunCommand implements Callable<Integer> {
 
     /** Taken when the command runs, not when picocli creates it: logging may still be starting then (see Main). */
@@ -87,7 +95,8 @@ final class RunCommand implements Callable<Integer> {
     long convergedTimeout;
 
     @Option(names = "--graphviz", paramLabel = "PATH",
-            description = "Write the plan as DOT here at start, and again at exit coloured by result.")
+            description = "Write the plan as DOT here at start; rewrite it coloured by status on SIGUSR1, each time "
+                    + "the host becomes converged, and at exit.")
     Path graphviz;
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "0",
@@ -125,8 +134,19 @@ final class RunCommand implements Callable<Integer> {
             + "Files with sensitive: true show `content changed (sensitive)` instead.")
     boolean diff;
 
+    @Option(names = "--http", paramLabel = "[ADDR:]PORT",
+            description = "Serve the live plan page (/), its JSON (/api/status) and Prometheus metrics (/metrics) "
+                    + "on exactly this address; a port alone means 127.0.0.1. Off by default.")
+    String http;
+
     @Spec
     CommandSpec spec;
+
+    /** The etcd side of the run, once started; null without {@code --etcd}. Read by metrics scrapes. */
+    private volatile EtcdRun etcdRun;
+
+    /** {@link #http}, bound before anything is applied; null without it. */
+    private LiveServer page;
 
     @Override
     public Integer call() throws Exception {
@@ -145,6 +165,13 @@ final class RunCommand implements Callable<Integer> {
                 etcd.hostname();
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
+        if (http != null) {
+            try {
+                page = LiveServer.bind(HttpAddress.parse(http));
+            } catch (IllegalArgumentException | IOException e) {
+                throw new ParameterException(spec.commandLine(), "--http " + http + ": " + e.getMessage());
             }
         }
         logFormat.apply();
@@ -180,6 +207,7 @@ final class RunCommand implements Callable<Integer> {
             });
         }
         run.publishStatus(engine::statuses);
+        etcdRun = run;
         return run;
     }
 
@@ -246,12 +274,34 @@ final class RunCommand implements Callable<Integer> {
                 service.add(notifier);
                 reloads.announcedBy(notifier::reloading, notifier::reloaded);
             }
+            var trail = page == null ? null : new ResourceTrail();
+            var engineRef = new AtomicReference<Engine>();
+            var metrics = page == null ? null : new AgentMetrics(new AgentMetrics.Sources(
+                    () -> RunSummary.counts(engineRef.get().statuses()),
+                    () -> waiting(engineRef.get(), trail), () -> hostState(engineRef.get(), converger),
+                    () -> engineRef.get().generation(),
+                    () -> Optional.ofNullable(etcdRun).map(EtcdRun::reachable), () -> LiveGroups.agent().size()));
+            if (trail != null) {
+                listener = listener.andThen(trail).andThen(metrics);
+            }
             var engine = new Engine(new EngineOptions(noop, parallel, !noWatch, failFast, diff), listener, converger);
+            engineRef.set(engine);
             engine.failedFast().thenRun(done::countDown);
+            if (graphviz != null) {
+                service.add(new HostMonitor.Listener() {
+                    @Override
+                    public void changed(HostState previous, HostState now) {
+                        if (now.phase() == HostState.Phase.CONVERGED) {
+                            writeCurrentPlan(engine, summary);
+                        }
+                    }
+                });
+            }
             // SIGUSR1: the summary so far; the run goes on.
             Signal.handle(new Signal("USR1"), s -> {
                 Log.LOG.info("SIGUSR1 received: the run so far, still running");
                 logReport(engine.snapshot(), summary.outcome(engine.statuses()), summary.snapshot());
+                writeCurrentPlan(engine, summary);
             });
             var current = new AtomicReference<>(loaded);
             // Watching before the engine starts: an edit made while it starts is held, then loaded.
@@ -264,8 +314,9 @@ final class RunCommand implements Callable<Integer> {
                         reload(engine, current, true);
                     });
                 }
-                try (var etcdRun = etcd.enabled() ? startEtcd(engine, converger, summary, reloads) : null;
-                        var monitor = service.isEmpty() ? null : hostMonitor(engine, converger, notifier, service)) {
+                try (var following = etcd.enabled() ? startEtcd(engine, converger, summary, reloads) : null;
+                        var monitor = service.isEmpty() ? null : hostMonitor(engine, converger, notifier, service);
+                        var served = page == null ? null : serve(engine, converger, summary, trail, metrics)) {
                     reloads.start();
                     done.await();
                     if (notifier != null) {
@@ -299,6 +350,44 @@ final class RunCommand implements Callable<Integer> {
         return exitStatus(statuses.values(), detailedExitcodes);
     }
 
+    /** The host's state now, as the service's lines, systemd and the page see it. */
+    private HostState hostState(Engine engine, Converger converger) {
+        return HostState.of(engine.statuses().values(), converger.isIdle(), engine.generation() + (graph.file == null ? 0 : 1));
+    }
+
+    /** Resources waiting for a permit now. */
+    private static int waiting(Engine engine, ResourceTrail trail) {
+        int n = 0;
+        for (var e : engine.statuses().entrySet()) {
+            if (e.getValue() == Status.PENDING && trail.waitingFor(e.getKey()).isPresent()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Serves {@code --http} on the address bound at start. */
+    private LiveServer serve(Engine engine, Converger converger, RunSummary summary, ResourceTrail trail,
+            AgentMetrics metrics) {
+        page.serve(() -> LiveStatus.of(engine.snapshot(), engine.statuses(), hostState(engine, converger), summary, trail),
+                engine::snapshot, spec -> LiveStatus.detail(spec, trail), metrics);
+        InetSocketAddress bound = page.address();
+        Log.LOG.info("live plan at http://{}:{}/ (status /api/status, metrics /metrics)",
+                bound.getAddress() instanceof Inet6Address ? "[" + bound.getHostString() + "]" : bound.getHostString(),
+                bound.getPort());
+        return page;
+    }
+
+    /** Writes the current state of the run to {@code --graphviz}, coloured by status (SIGUSR1, converged). */
+    private void writeCurrentPlan(Engine engine, RunSummary summary) {
+        GraphSnapshot now = engine.snapshot();
+        writePlan(() -> {
+            RunSummary.Snapshot recorded = summary.snapshot();
+            return PlanDrawing.result(now, summary.outcome(engine.statuses()), recorded.durations(),
+                    CriticalPath.of(now, recorded).ids());
+        });
+    }
+
     /**
      * Starts following the host for the service's listeners: the lines of {@link ConvergenceLog},
      * systemd's notifications. Call once the engine runs its first graph (and, following etcd,
@@ -306,10 +395,7 @@ final class RunCommand implements Callable<Integer> {
      */
     private HostMonitor hostMonitor(Engine engine, Converger converger, ServiceNotifier notifier,
             List<HostMonitor.Listener> listeners) {
-        int first = graph.file == null ? 0 : 1;
-        var monitor = new HostMonitor(converger,
-                () -> HostState.of(engine.statuses().values(), converger.isIdle(), engine.generation() + first),
-                engine::heartbeat, notifier == null ? Duration.ofSeconds(1) : notifier.tickEvery(), listeners);
+        var monitor = new HostMonitor(converger, () -> hostState(engine, converger), engine::heartbeat, notifier == null ? Duration.ofSeconds(1) : notifier.tickEvery(), listeners);
         monitor.start();
         return monitor;
     }

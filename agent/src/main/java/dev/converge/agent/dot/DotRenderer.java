@@ -138,6 +138,22 @@ public final class DotRenderer {
     }
 
     /**
+     * {@code dot} rendered as SVG text, through a temporary file that is gone afterwards.
+     *
+     * @throws DotNotInstalledException if the {@code dot} command cannot be started
+     * @throws RenderException          if {@code dot} fails or times out
+     */
+    public String svg(String dot) throws IOException {
+        Path file = Files.createTempFile("converge-plan-", ".svg");
+        try {
+            render(dot, file);
+            return Files.readString(file, UTF_8);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
      * The version line {@code dot -V} prints, such as {@code dot - graphviz version 2.43.0 (0)}.
      *
      * @throws DotNotInstalledException if the {@code dot} command cannot be started

@@ -100,6 +100,11 @@ public final class Reachability {
                 + (running > 0 ? "keeps running generation " + running : "has no graph yet") + " and retries");
     }
 
+    /** False from a call that got no answer until the next that got one; true before any call failed. */
+    public synchronized boolean reachable() {
+        return !down;
+    }
+
     private static String seconds(long nanos) {
         return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
     }

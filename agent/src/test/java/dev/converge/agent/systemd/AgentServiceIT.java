@@ -6,6 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.converge.agent.etcd.EtcdServer;
 import dev.converge.agent.systemd.SystemdContainer.Result;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -166,6 +172,29 @@ class AgentServiceIT {
             deleteTree(dir);
         }
         ok("rm", "-rf", OUT);
+    }
+
+    @Test
+    @Order(2)
+    void theBundledRuntimeServesTheLivePage() throws Exception {
+        int port;
+        try (var free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        container.write("/tmp/http.yaml", "graph: http\nresources:\n  noop:\n  - name: one\n");
+        ok("systemd-run", "--unit=http-check", "agent", "run", "--file=/tmp/http.yaml", "--http=127.0.0.1:" + port);
+        try {
+            // The container shares the host's network: its loopback is the host's.
+            HttpClient client = HttpClient.newHttpClient();
+            URI status = URI.create("http://127.0.0.1:" + port + "/api/status");
+            await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> assertThat(client.send(
+                    HttpRequest.newBuilder(status).build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("\"converged\" : true"));
+            assertThat(client.send(HttpRequest.newBuilder(status.resolve("/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).contains("converge_converged 1.0");
+        } finally {
+            run("systemctl", "stop", "http-check");
+        }
     }
 
     @Test
