@@ -357,14 +357,7 @@ public final class Libc {
         } catch (Throwable e) {
             throw rethrow(e);
         }
-        if (r >= 0) {
-            return r;
-        }
-        int errno = errno(state);
-        if (errno == EAGAIN) {
-            return -EAGAIN;
-        }
-        throw new ErrnoException("read", errno);
+        return countOrEagain("read", r, state);
     }
 
     /** Writes up to {@code n} bytes of {@code buffer}; returns how many were written. */
@@ -703,14 +696,7 @@ public final class Libc {
         } catch (Throwable e) {
             throw rethrow(e);
         }
-        if (r >= 0) {
-            return r;
-        }
-        int errno = errno(state);
-        if (errno == EAGAIN) {
-            return -EAGAIN;
-        }
-        throw new ErrnoException("recv", errno);
+        return countOrEagain("recv", r, state);
     }
 
     /** {@code openat(2)}: {@code path} relative to the directory {@code dirfd}; returns the descriptor. */
@@ -1171,6 +1157,18 @@ public final class Libc {
 
     private static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
+    }
+
+    /** A byte count as it is, {@code -EAGAIN} for a non-blocking descriptor with nothing now, else the error. */
+    private static long countOrEagain(String function, long result, MemorySegment state) throws ErrnoException {
+        if (result >= 0) {
+            return result;
+        }
+        int errno = errno(state);
+        if (errno == EAGAIN) {
+            return -EAGAIN;
+        }
+        throw new ErrnoException(function, errno);
     }
 
     private static int check(String function, int result, MemorySegment state) throws ErrnoException {
