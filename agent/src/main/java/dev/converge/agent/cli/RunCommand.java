@@ -170,6 +170,7 @@ final class RunCommand implements Callable<Integer> {
         if (http != null) {
             try {
                 page = LiveServer.bind(HttpAddress.parse(http));
+                Thread.ofPlatform().daemon().name("http-warm-up").start(LiveServer::prepare);
             } catch (IllegalArgumentException | IOException e) {
                 throw new ParameterException(spec.commandLine(), "--http " + http + ": " + e.getMessage());
             }

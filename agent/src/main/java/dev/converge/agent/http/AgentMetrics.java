@@ -3,6 +3,7 @@ package dev.converge.agent.http;
 import dev.converge.agent.converger.HostState;
 import dev.converge.agent.engine.EngineEvent;
 import dev.converge.agent.engine.Status;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -12,6 +13,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -41,6 +43,10 @@ public final class AgentMetrics implements Consumer<EngineEvent> {
     private final Histogram checkApply;
     private final Counter applies;
     private final Counter failures;
+    /** See {@link #durations}. */
+    private final Map<String, DistributionDataPoint[]> byKind = new ConcurrentHashMap<>();
+    /** The index of the "error" result in {@link #durations}. */
+    private static final int ERROR = Status.values().length;
 
     /** What the callbacks read when scraped; each must be cheap and thread-safe. */
     public record Sources(Supplier<Map<Status, Integer>> statusCounts, IntSupplier waiting,
@@ -48,8 +54,9 @@ public final class AgentMetrics implements Consumer<EngineEvent> {
             IntSupplier commandsRunning) {}
 
     public AgentMetrics(Sources sources) {
+        // Classic buckets only: a native histogram's exponential buckets cost each observation more.
         checkApply = Histogram.builder().name("converge_checkapply_duration_seconds")
-                .help("Duration of each checkApply call, by kind and result")
+                .help("Duration of each checkApply call, by kind and result").classicOnly()
                 .labelNames("kind", "result").register(registry);
         applies = Counter.builder().name("converge_applies_total")
                 .help("Checks that changed something, by kind").labelNames("kind").register(registry);
@@ -92,19 +99,34 @@ public final class AgentMetrics implements Consumer<EngineEvent> {
     public void accept(EngineEvent event) {
         switch (event) {
             case EngineEvent.Finished f -> {
-                checkApply.labelValues(f.id().kind(), name(f.status())).observe(f.took().toNanos() / 1e9);
+                durations(f.id().kind())[f.status().ordinal()].observe(f.took().toNanos() / 1e9);
                 if (f.status() == Status.CHANGED) {
                     applies.labelValues(f.id().kind()).inc();
                 }
             }
             case EngineEvent.Failed f -> {
-                checkApply.labelValues(f.id().kind(), "error").observe(f.took().toNanos() / 1e9);
+                durations(f.id().kind())[ERROR].observe(f.took().toNanos() / 1e9);
                 if (f.permanent()) {
                     failures.labelValues(f.id().kind()).inc();
                 }
             }
             default -> { }
         }
+    }
+
+    /**
+     * The histogram's data points of {@code kind}, one per result (by status ordinal, then error),
+     * looked up once per kind rather than once per event: an event costs one map lookup.
+     */
+    private DistributionDataPoint[] durations(String kind) {
+        return byKind.computeIfAbsent(kind, k -> {
+            var points = new DistributionDataPoint[ERROR + 1];
+            for (Status s : Status.values()) {
+                points[s.ordinal()] = checkApply.labelValues(k, name(s));
+            }
+            points[ERROR] = checkApply.labelValues(k, "error");
+            return points;
+        });
     }
 
     private static String name(Status s) {

@@ -25,7 +25,8 @@ public final class ResourceTrail implements Consumer<EngineEvent> {
     public static final int LINES = 40;
 
     private static final class Record {
-        final ArrayDeque<EngineEvent> events = new ArrayDeque<>();
+        /** Small at first: most resources have a start and a result, and 10,000 of them must stay cheap. */
+        final ArrayDeque<EngineEvent> events = new ArrayDeque<>(4);
         String waitingFor;
     }
 
