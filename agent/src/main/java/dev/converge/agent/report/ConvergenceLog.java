@@ -20,8 +20,9 @@ import org.apache.logging.log4j.Logger;
  * converged, saying which resources have work; one warning when a pass ends with failures.
  * Events {@code converged} and {@code not-converged} in JSON.
  *
- * <p>Threads: {@link #accept} on any engine thread (it only records which resources changed);
- * {@link #changed} on the host monitor's thread. Both under this object's lock, held briefly.
+ * <p>Threads: {@link #accept} on any engine thread (it only records which resources changed or
+ * started); {@link #changed} on the host monitor's thread. Both under this object's lock, held
+ * briefly, which {@code accept} takes only when it has something to record.
  */
 public final class ConvergenceLog implements HostMonitor.Listener, Consumer<EngineEvent> {
 
@@ -36,6 +37,8 @@ public final class ConvergenceLog implements HostMonitor.Listener, Consumer<Engi
     private int changedCount;
     /** Guarded by {@code this}: resources started since the host was last converged, the first {@link #NAMED}. */
     private final List<ResourceId> started = new ArrayList<>();
+    /** Whether {@link #started} is full; written under {@code this}, read without it. */
+    private volatile boolean startedKnown;
     /** Guarded by {@code this}: when the host stopped being converged (nanotime), or at start. */
     private long since = System.nanoTime();
 
@@ -43,14 +46,25 @@ public final class ConvergenceLog implements HostMonitor.Listener, Consumer<Engi
         this.converger = converger;
     }
 
+    /**
+     * Takes the lock only for a change, or a start while fewer than {@link #NAMED} are known: the
+     * engine's threads send every event here, and most need nothing.
+     */
     @Override
-    public synchronized void accept(EngineEvent event) {
+    public void accept(EngineEvent event) {
         if (event instanceof EngineEvent.Finished f && f.status() == Status.CHANGED) {
-            if (changedCount++ < NAMED) {
-                changed.add(f.id());
+            synchronized (this) {
+                if (changedCount++ < NAMED) {
+                    changed.add(f.id());
+                }
             }
-        } else if (event instanceof EngineEvent.Started s && started.size() < NAMED && !started.contains(s.id())) {
-            started.add(s.id());
+        } else if (event instanceof EngineEvent.Started s && !startedKnown) {
+            synchronized (this) {
+                if (started.size() < NAMED && !started.contains(s.id())) {
+                    started.add(s.id());
+                    startedKnown = started.size() == NAMED;
+                }
+            }
         }
     }
 
@@ -65,6 +79,7 @@ public final class ConvergenceLog implements HostMonitor.Listener, Consumer<Engi
                 changed.clear();
                 changedCount = 0;
                 started.clear();
+                startedKnown = false;
             }
             case FAILED -> line(Level.WARN, "not-converged", now.describe(), null);
             case APPLYING -> {

@@ -24,20 +24,20 @@ public final class ResourceTrail implements Consumer<EngineEvent> {
     /** Events kept per resource. */
     public static final int LINES = 40;
 
-    private static final class Record {
+    private static final class Trail {
         /** Small at first: most resources have a start and a result, and 10,000 of them must stay cheap. */
         final ArrayDeque<EngineEvent> events = new ArrayDeque<>(4);
         String waitingFor;
     }
 
-    private final Map<ResourceId, Record> records = new ConcurrentHashMap<>();
+    private final Map<ResourceId, Trail> trails = new ConcurrentHashMap<>();
 
     @Override
     public void accept(EngineEvent event) {
         if (event instanceof EngineEvent.Added) {
             return;
         }
-        Record r = records.computeIfAbsent(event.id(), id -> new Record());
+        Trail r = trails.computeIfAbsent(event.id(), id -> new Trail());
         synchronized (r) {
             switch (event) {
                 case EngineEvent.Waiting w -> r.waitingFor = w.permit();
@@ -57,7 +57,7 @@ public final class ResourceTrail implements Consumer<EngineEvent> {
 
     /** The permit {@code id} waits for now ({@code --parallel} or a semaphore's name), if any. */
     public Optional<String> waitingFor(ResourceId id) {
-        Record r = records.get(id);
+        Trail r = trails.get(id);
         if (r == null) {
             return Optional.empty();
         }
@@ -68,7 +68,7 @@ public final class ResourceTrail implements Consumer<EngineEvent> {
 
     /** The last lines of {@code id}, oldest first, worded as the log words them (without the resource). */
     public List<String> lines(ResourceId id) {
-        Record r = records.get(id);
+        Trail r = trails.get(id);
         if (r == null) {
             return List.of();
         }
