@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * soon as every resource is applied and idle, so that option adds no wait. On the files workloads
  * cfengine 3 runs too, as {@code cf-agent -K -f G.cf} on a policy that makes the same files, when
  * cf-agent is installed; after each tool's runs on a graph of files the driver checks every file's
- * content and mode.
+ * content and mode. A workload that differs from another only by converge flags ({@code
+ * noop-dag-N-http}) is timed in alternation with it, run by run, rather than after it.
  *
  * <p>It prints the table and writes {@code results.md} and {@code results.csv} into {@code --out}.
  */
@@ -150,9 +151,17 @@ public final class BenchMain {
         String failure = null;
         try {
             for (Workload workload : workloads) {
-                Path dir = options.out().resolve("work").resolve(workload.name());
-                Files.createDirectories(dir);
-                writeGraphs(options, workload, dir);
+                if (workload.baseline().isPresent()
+                        && workloads.stream().anyMatch(w -> w.name().equals(workload.baseline().get()))) {
+                    continue;
+                }
+                Optional<Workload> variant = workloads.stream()
+                        .filter(w -> w.baseline().equals(Optional.of(workload.name()))).findFirst();
+                Path dir = directory(options, workload);
+                if (variant.isPresent()) {
+                    results.addAll(measurePaired(options, workload, dir, variant.get(), directory(options, variant.get())));
+                    continue;
+                }
                 for (Tool tool : workload.tools()) {
                     results.add(measure(options, workload, tool, dir));
                     if (isFiles(workload.dag())) {
@@ -299,6 +308,61 @@ public final class BenchMain {
         }
     }
 
+    /** The work directory of {@code workload}, with its graphs written. */
+    private static Path directory(Options options, Workload workload) throws IOException, InterruptedException {
+        Path dir = options.out().resolve("work").resolve(workload.name());
+        Files.createDirectories(dir);
+        writeGraphs(options, workload, dir);
+        return dir;
+    }
+
+    /**
+     * Times converge on {@code base} and on {@code variant} (the same graph with flags) in
+     * alternation, in the order {@link #pairedOrder} gives, so that a slow minute of the machine
+     * weighs on both rows alike.
+     */
+    private static List<Result> measurePaired(Options options, Workload base, Path baseDir, Workload variant,
+            Path variantDir) throws IOException, InterruptedException {
+        Workload[] both = {base, variant};
+        Path[] dirs = {baseDir, variantDir};
+        List<List<Sample>> samples = List.of(new ArrayList<>(), new ArrayList<>());
+        int untimed = Math.max(options.warmup(), base.prime() || variant.prime() ? 1 : 0);
+        System.out.printf(Locale.ROOT, "%s and %s, in alternation:", base.name(), variant.name());
+        List<Integer> order = pairedOrder(untimed + options.runs());
+        for (int i = 0; i < order.size(); i++) {
+            int which = order.get(i);
+            both[which].beforeEach().run();
+            Sample sample = runOnce(options, both[which], Tool.CONVERGE, dirs[which]);
+            if (i >= 2 * untimed) {
+                samples.get(which).add(sample);
+            }
+            System.out.print(".");
+        }
+        System.out.println();
+        List<Result> results = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            System.out.printf(Locale.ROOT, "%-24s %-8s", both[k].name(), Tool.CONVERGE.label());
+            samples.get(k).forEach(s -> System.out.printf(Locale.ROOT, " %.3f", s.wallSeconds()));
+            System.out.println();
+            results.add(new Result(both[k].name(), Tool.CONVERGE, samples.get(k), both[k].idealSeconds(),
+                    both[k].spawns()));
+        }
+        return results;
+    }
+
+    /**
+     * Which of two rows runs when, for {@code rounds} runs of each: 0 1, 1 0, 0 1, ... — each round
+     * runs both, and who goes first alternates, so neither row always follows the other.
+     */
+    static List<Integer> pairedOrder(int rounds) {
+        List<Integer> order = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            order.add(r % 2);
+            order.add(1 - r % 2);
+        }
+        return order;
+    }
+
     private static Result measure(Options options, Workload workload, Tool tool, Path dir)
             throws IOException, InterruptedException {
         int untimed = Math.max(options.warmup(), workload.prime() ? 1 : 0);
@@ -385,6 +449,8 @@ public final class BenchMain {
                 # converge benchmark
 
                 %d timed runs per row after %d untimed, one process at a time, on %d CPUs (JDK of the driver: %s).
+                A row with converge flags (`noop-dag-N-http`) and the row without them are timed in alternation,
+                run by run, the first of each pair alternating too.
 
                 %s
                 - **median s / min s / max s**: wall time of the whole process, from start to reaped.

@@ -2,6 +2,7 @@ package dev.converge.bench;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
@@ -25,6 +26,10 @@ public record Workload(String name, Dag dag, OptionalDouble idealSeconds, List<T
     public Workload {
         tools = List.copyOf(tools);
         convergeFlags = List.copyOf(convergeFlags);
+        if (!convergeFlags.isEmpty() && (name.indexOf('-') < 0 || !tools.equals(List.of(Tool.CONVERGE)))) {
+            throw new IllegalArgumentException(name + ": a workload with converge flags runs converge alone and is"
+                    + " named after its baseline plus '-' and a suffix");
+        }
         if (perSpawn && !dag.nodes().stream().allMatch(node -> node.kind() == Node.Kind.EXEC)) {
             throw new IllegalArgumentException(name + ": a per-spawn figure needs a graph of exec nodes only");
         }
@@ -45,6 +50,16 @@ public record Workload(String name, Dag dag, OptionalDouble idealSeconds, List<T
     @FunctionalInterface
     public interface Step {
         void run() throws IOException;
+    }
+
+    /**
+     * The workload this one is the same as but for its converge flags, by name: its own name
+     * without the last '-' part ({@code noop-dag-10000} for {@code noop-dag-10000-http}); empty
+     * for a workload without flags. The two are timed in alternation, so they share the machine's
+     * moods.
+     */
+    public Optional<String> baseline() {
+        return convergeFlags.isEmpty() ? Optional.empty() : Optional.of(name.substring(0, name.lastIndexOf('-')));
     }
 
     /** Whether a {@code --only} token selects this workload: equal to its name, or a prefix ending at a '-'. */

@@ -56,6 +56,14 @@ class WorkloadsTest {
                 .endsWith("--converged-timeout=0", "--no-watch", "--http", "0");
         assertThat(selected("--only", "noop-dag").stream().map(Workload::name))
                 .containsExactly("noop-dag-10000", "noop-dag-10000-http");
+        assertThat(http.baseline()).hasValue("noop-dag-10000");
+        assertThat(plain.baseline()).isEmpty();
+    }
+
+    @Test
+    void pairedRowsAlternateAndNeitherAlwaysGoesFirst() {
+        assertThat(BenchMain.pairedOrder(3)).containsExactly(0, 1, 1, 0, 0, 1);
+        assertThat(BenchMain.pairedOrder(5).stream().filter(i -> i == 1).count()).isEqualTo(5);
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.converge.agent.dot.DotRenderer;
 import dev.converge.agent.dot.PlanDrawing;
 import dev.converge.agent.report.ConvergenceLog;
 import dev.converge.agent.report.CriticalPath;
+import dev.converge.agent.report.EventRelay;
 import dev.converge.agent.engine.Engine;
 import dev.converge.agent.engine.EngineEvent;
 import dev.converge.agent.engine.EngineOptions;
@@ -170,7 +171,6 @@ final class RunCommand implements Callable<Integer> {
         if (http != null) {
             try {
                 page = LiveServer.bind(HttpAddress.parse(http));
-                Thread.ofPlatform().daemon().name("http-warm-up").start(LiveServer::prepare);
             } catch (IllegalArgumentException | IOException e) {
                 throw new ParameterException(spec.commandLine(), "--http " + http + ": " + e.getMessage());
             }
@@ -260,11 +260,22 @@ final class RunCommand implements Callable<Integer> {
         Map<ResourceId, Status> statuses;
         GraphSnapshot last;
         LoadedGraph lastLoaded;
+        var engineRef = new AtomicReference<Engine>();
+        var convergerRef = new AtomicReference<Converger>();
+        var trail = page == null ? null : new ResourceTrail();
+        var metrics = page == null ? null : new AgentMetrics(new AgentMetrics.Sources(
+                () -> RunSummary.counts(engineRef.get().statuses()),
+                () -> waiting(engineRef.get(), trail), () -> hostState(engineRef.get(), convergerRef.get()),
+                () -> engineRef.get().generation(),
+                () -> Optional.ofNullable(etcdRun).map(EtcdRun::reachable), () -> LiveGroups.agent().size()));
         try (var converger = new Converger(timeout, () -> {
                 Log.LOG.info("converged for {} s", convergedTimeout);
                 done.countDown();
             });
-            var notifier = ServiceNotifier.fromEnvironment(System.getenv()).orElse(null)) {
+            var notifier = ServiceNotifier.fromEnvironment(System.getenv()).orElse(null);
+            // The page's trail and metrics are kept off the engine's threads.
+            var relay = page == null ? null : new EventRelay(trail.andThen(metrics), LiveServer.EVENT_EVERY)) {
+            convergerRef.set(converger);
             var service = new ArrayList<HostMonitor.Listener>();
             if (convergedTimeout < 0) {
                 var convergence = new ConvergenceLog(converger);
@@ -275,15 +286,8 @@ final class RunCommand implements Callable<Integer> {
                 service.add(notifier);
                 reloads.announcedBy(notifier::reloading, notifier::reloaded);
             }
-            var trail = page == null ? null : new ResourceTrail();
-            var engineRef = new AtomicReference<Engine>();
-            var metrics = page == null ? null : new AgentMetrics(new AgentMetrics.Sources(
-                    () -> RunSummary.counts(engineRef.get().statuses()),
-                    () -> waiting(engineRef.get(), trail), () -> hostState(engineRef.get(), converger),
-                    () -> engineRef.get().generation(),
-                    () -> Optional.ofNullable(etcdRun).map(EtcdRun::reachable), () -> LiveGroups.agent().size()));
-            if (trail != null) {
-                listener = listener.andThen(trail).andThen(metrics);
+            if (relay != null) {
+                listener = listener.andThen(relay);
             }
             var engine = new Engine(new EngineOptions(noop, parallel, !noWatch, failFast, diff), listener, converger);
             engineRef.set(engine);
@@ -317,7 +321,7 @@ final class RunCommand implements Callable<Integer> {
                 }
                 try (var following = etcd.enabled() ? startEtcd(engine, converger, summary, reloads) : null;
                         var monitor = service.isEmpty() ? null : hostMonitor(engine, converger, notifier, service);
-                        var served = page == null ? null : serve(engine, converger, summary, trail, metrics)) {
+                        var served = page == null ? null : serve(engine, converger, summary, trail, metrics, relay)) {
                     reloads.start();
                     done.await();
                     if (notifier != null) {
@@ -369,9 +373,9 @@ final class RunCommand implements Callable<Integer> {
 
     /** Serves {@code --http} on the address bound at start. */
     private LiveServer serve(Engine engine, Converger converger, RunSummary summary, ResourceTrail trail,
-            AgentMetrics metrics) {
+            AgentMetrics metrics, EventRelay relay) {
         page.serve(() -> LiveStatus.of(engine.snapshot(), engine.statuses(), hostState(engine, converger), summary, trail),
-                engine::snapshot, spec -> LiveStatus.detail(spec, trail), metrics);
+                engine::snapshot, spec -> LiveStatus.detail(spec, trail), metrics, relay::catchUp);
         InetSocketAddress bound = page.address();
         Log.LOG.info("live plan at http://{}:{}/ (status /api/status, metrics /metrics)",
                 bound.getAddress() instanceof Inet6Address ? "[" + bound.getHostString() + "]" : bound.getHostString(),

@@ -34,8 +34,8 @@ import java.util.function.Supplier;
  *       without etcd), {@code converge_commands_running} (process groups of running commands).</li>
  * </ul>
  *
- * <p>Threads: {@link #accept} on any engine thread (the library's metrics are thread-safe and
- * lock-free on that path); scrapes on the HTTP server's threads.
+ * <p>Threads: {@link #accept} on any thread (the library's metrics are thread-safe and lock-free
+ * on that path; the agent calls it from its {@code EventRelay}); scrapes on the HTTP server's threads.
  */
 public final class AgentMetrics implements Consumer<EngineEvent> {
 

@@ -3,18 +3,15 @@ package dev.converge.agent.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.google.common.base.Suppliers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import dev.converge.agent.converger.HostState;
 import dev.converge.agent.dot.DotRenderer;
 import dev.converge.agent.dot.PlanDrawing;
-import dev.converge.agent.engine.EngineEvent;
 import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.graph.ResourceSpec;
-import dev.converge.resources.ResourceId;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,10 +19,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -55,8 +49,11 @@ public final class LiveServer implements AutoCloseable {
 
     private static final Logger LOG = LogManager.getLogger("converge");
     /** How often an event stream looks for a change. */
-    static final Duration EVENT_EVERY = Duration.ofMillis(250);
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    public static final Duration EVENT_EVERY = Duration.ofMillis(250);
+    /** The JSON writer, made at the first request that needs it: a run nobody looks at never pays for it. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = JsonMapper.builder().build();
+    }
 
     private final HttpServer server;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
@@ -90,39 +87,32 @@ public final class LiveServer implements AutoCloseable {
      * @param graph   the graph running now
      * @param detail  one resource in detail
      * @param metrics the registry of {@code /metrics}
+     * @param catchUp brings what {@code status}, {@code detail} and {@code metrics} read up to
+     *                date with the engine; run before each read
      */
     public void serve(Supplier<LiveStatus> status, Supplier<GraphSnapshot> graph,
-            Function<ResourceSpec, LiveStatus.Detail> detail, AgentMetrics metrics) {
-        this.status = status;
+            Function<ResourceSpec, LiveStatus.Detail> detail, AgentMetrics metrics, Runnable catchUp) {
+        this.status = () -> {
+            catchUp.run();
+            return status.get();
+        };
         this.graph = graph;
+        // Made at the first scrape: loading the exposition formats is most of what metrics cost a run.
+        Supplier<MetricsHandler> scrape = Suppliers.memoize(() -> new MetricsHandler(metrics.registry()));
         server.setExecutor(threads);
         server.createContext("/", get(this::page));
         server.createContext("/plan.svg", get(this::plan));
-        server.createContext("/api/status", get(exchange -> json(exchange, status.get())));
-        server.createContext("/api/resource", get(exchange -> resource(exchange, detail)));
+        server.createContext("/api/status", get(exchange -> json(exchange, this.status.get())));
+        server.createContext("/api/resource", get(exchange -> {
+            catchUp.run();
+            resource(exchange, detail);
+        }));
         server.createContext("/api/events", get(this::events));
-        server.createContext("/metrics", get(new MetricsHandler(metrics.registry())));
+        server.createContext("/metrics", get(exchange -> {
+            catchUp.run();
+            scrape.get().handle(exchange);
+        }));
         server.start();
-    }
-
-    /**
-     * Loads and links what serving takes (the HTTP server's handlers, the metrics library and its
-     * exposition, the status's JSON) by serving a throwaway status once into memory, so that
-     * {@link #serve} and the first scrape do not pay for it on the agent's main thread; about
-     * 150 ms on a cold JVM. Any thread; call while the graph loads.
-     */
-    public static void prepare() {
-        var metrics = new AgentMetrics(new AgentMetrics.Sources(Map::of, () -> 0,
-                () -> HostState.of(List.of(), true, 1), () -> 0, Optional::empty, () -> 0));
-        metrics.accept(new EngineEvent.Started(ResourceId.of("noop", "warm-up"), true, 1));
-        try {
-            JSON.writeValueAsString(new LiveStatus("warm-up", 1, true, "converged", "", 0, Map.of(),
-                    new LiveStatus.Path(List.of(), 0), List.of()));
-            PrometheusTextFormatWriter.create().write(OutputStream.nullOutputStream(), metrics.registry().scrape());
-            new MetricsHandler(metrics.registry());
-        } catch (IOException e) {
-            LOG.debug("http warm-up: {}", e.getMessage());
-        }
     }
 
     /** The address bound, with the port chosen when 0 was asked for. */
@@ -201,7 +191,7 @@ public final class LiveServer implements AutoCloseable {
         String last = null;
         try {
             while (!closed) {
-                String now = JSON.writeValueAsString(status.get());
+                String now = Json.MAPPER.writeValueAsString(status.get());
                 if (!now.equals(last)) {
                     out.write(("event: status\ndata: " + now + "\n\n").getBytes(StandardCharsets.UTF_8));
                     out.flush();
@@ -217,7 +207,7 @@ public final class LiveServer implements AutoCloseable {
     private static void json(HttpExchange exchange, Object value) throws IOException {
         String text;
         try {
-            text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+            text = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value);
         } catch (JsonProcessingException e) {
             send(exchange, 500, "text/plain; charset=utf-8", "cannot write the status: " + e.getOriginalMessage() + "\n");
             return;

@@ -13,10 +13,11 @@ import java.util.function.Consumer;
 /**
  * What a live view shows of each resource beyond its status: the permit it waits for, if any,
  * and its last {@link #LINES} events (starts, results, messages, command output), kept as the
- * events themselves and worded only when read, so the engine's threads pay for a queue append.
+ * events themselves and worded only when read, so recording one costs a queue append.
  *
- * <p>Threads: {@link #accept} on any engine thread, for any resource; each resource's record is
- * its own lock, held only to append or copy, so the engine never waits for a reader.
+ * <p>Threads: {@link #accept} on any thread, for any resource (the agent calls it from its
+ * {@link EventRelay}, off the engine's threads); each resource's record is its own lock, held
+ * only to append or copy, so a writer never waits for a reader.
  * {@link #waitingFor} and {@link #lines} on any thread.
  */
 public final class ResourceTrail implements Consumer<EngineEvent> {
