@@ -110,15 +110,15 @@ public final class UserKind implements ResourceKind<UserParams> {
 
     /**
      * Provides {@code homedir} when the user is to exist, so files declared under it come after
-     * the user; needs the directory above it.
+     * the user. Needs nothing: useradd makes missing directories above the home itself, and a
+     * need there would make a cycle with a directory above the home that the user owns.
      */
     @Override
     public PathHints pathHints(String name, UserParams p) {
         if (p.homedir() == null || p.state().equals("absent")) {
             return PathHints.NONE;
         }
-        Path home = Path.of(p.homedir()).normalize();
-        return new PathHints(Set.of(home), home.getParent() == null ? Set.of() : Set.of(home.getParent()));
+        return new PathHints(Set.of(Path.of(p.homedir()).normalize()), Set.of());
     }
 
     private static void ignoredWhenAbsent(List<Problem> problems, String field, boolean set) {

@@ -142,7 +142,7 @@ class UserKindTest {
     @Test
     void theHomeDirectoryIsProvidedWhenTheUserIsToExist() {
         assertThat(kind.pathHints("a", user("exists", null, null, null, null, "/srv/a/", null, false, false)))
-                .isEqualTo(new PathHints(Set.of(Path.of("/srv/a")), Set.of(Path.of("/srv"))));
+                .isEqualTo(new PathHints(Set.of(Path.of("/srv/a")), Set.of()));
         assertThat(kind.pathHints("a", user("absent", null, null, null, null, "/srv/a", null, false, false)))
                 .isEqualTo(PathHints.NONE);
         assertThat(kind.pathHints("a", UserParams.DEFAULTS)).isEqualTo(PathHints.NONE);
