@@ -1,5 +1,7 @@
 package dev.converge.resources;
 
+import dev.converge.resources.account.GroupKind;
+import dev.converge.resources.account.UserKind;
 import dev.converge.resources.exec.ExecKind;
 import dev.converge.resources.file.FileKind;
 import dev.converge.resources.noop.NoopKind;
@@ -12,7 +14,8 @@ import java.util.TreeMap;
 /** The registry of resource kinds, by the name graph files use. Immutable. */
 public final class Kinds {
 
-    private static final Kinds BUILT_IN = of(new ExecKind(), new FileKind(), new NoopKind(), new PkgKind());
+    private static final Kinds BUILT_IN = of(new ExecKind(), new FileKind(), new GroupKind(), new NoopKind(),
+            new PkgKind(), new UserKind());
 
     private final SortedMap<String, ResourceKind<?>> byName;
 

@@ -43,6 +43,21 @@ public interface ResourceKind<P extends Record> {
     }
 
     /**
+     * The local accounts a validated declaration creates, uses or removes, for autoedges and for
+     * the loader's check that no resource uses an account the graph removes. Computed from the
+     * declaration alone, never from the host, so the loader may call it for every resource. None
+     * by default.
+     */
+    default AccountHints accountHints(String name, P params) {
+        return AccountHints.NONE;
+    }
+
+    /** Unchecked cast helper for callers that hold a {@code ResourceKind<?>} and a record. */
+    default AccountHints accountHintsOf(String name, Record params) {
+        return accountHints(name, paramsType().cast(params));
+    }
+
+    /**
      * The one path a valid declaration of this kind owns, which no other resource of the kind may
      * declare too (a file resource's path); empty, the default, owns none.
      */

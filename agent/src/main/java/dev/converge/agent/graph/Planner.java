@@ -3,6 +3,8 @@ package dev.converge.agent.graph;
 import com.google.common.graph.GraphBuilder;
 import com.google.common.graph.Graphs;
 import com.google.common.graph.MutableGraph;
+import dev.converge.resources.Account;
+import dev.converge.resources.AccountHints;
 import dev.converge.resources.PathHints;
 import dev.converge.resources.ResourceId;
 import java.nio.file.Path;
@@ -22,8 +24,14 @@ import java.util.Set;
  * {@code meta.autoedge} / {@code meta.autogroup} is false.
  *
  * <p>Autoedges follow {@link PathHints}: a resource that needs a path comes after the other
- * resource providing that path or, failing that, its nearest provided ancestor. A cycle they
- * create is reported like any other.
+ * resource providing that path or, failing that, its nearest provided ancestor. They also follow
+ * {@link AccountHints}: a resource that needs an account (an exec's {@code user}, a file's
+ * {@code owner}, a user's {@code group}) comes after every other resource that provides it (the
+ * user or group resource to exist); a resource that removes an account comes after every other
+ * resource that releases it, so a user is removed before the group it is in. Both hold only
+ * between resources whose {@code meta.autoedge} is true. An automatic edge is named after the
+ * first need that made it, {@code auto: /etc} or {@code auto: group web}, and one pair of
+ * resources gets one edge. A cycle they create is reported like any other.
  *
  * <p>Autogroup merges resources of one kind with equal {@linkplain
  * dev.converge.resources.ResourceKind#groupKey group keys} and equal metaparameters when no
@@ -56,19 +64,59 @@ public final class Planner {
         hints.forEach((id, h) -> {
             for (Path need : h.needs().stream().sorted().toList()) {
                 for (ResourceId provider : nearestProviders(id, need.normalize(), providers)) {
-                    if (!graph.parents(id).contains(provider)) {
-                        added.add(new EdgeSpec("auto: " + need, provider, id, false, true,
-                                graph.resource(id).location()));
-                    }
+                    addEdge(graph, added, "auto: " + need, provider, id);
                 }
             }
         });
+        accountEdges(graph, added);
         if (added.isEmpty()) {
             return graph;
         }
         var edges = new ArrayList<>(graph.edges());
         edges.addAll(dedupe(added));
         return GraphSnapshot.of(graph.name(), graph.resources().values(), edges);
+    }
+
+    /**
+     * Adds to {@code added} the edges {@link AccountHints} ask for among the resources whose
+     * {@code meta.autoedge} is true: provider before needer, releaser before remover.
+     */
+    private static void accountEdges(GraphSnapshot graph, Set<EdgeSpec> added) {
+        var hints = new LinkedHashMap<ResourceId, AccountHints>();
+        var providers = new HashMap<Account, List<ResourceId>>();
+        var releasers = new HashMap<Account, List<ResourceId>>();
+        for (ResourceSpec spec : graph.resources().values()) {
+            if (!spec.meta().autoedge()) {
+                continue;
+            }
+            AccountHints h = spec.kind().accountHintsOf(spec.id().name(), spec.params());
+            if (h.isEmpty()) {
+                continue;
+            }
+            hints.put(spec.id(), h);
+            h.provides().forEach(a -> providers.computeIfAbsent(a, k -> new ArrayList<>()).add(spec.id()));
+            h.releases().forEach(a -> releasers.computeIfAbsent(a, k -> new ArrayList<>()).add(spec.id()));
+        }
+        hints.forEach((id, h) -> {
+            for (Account need : h.needs().stream().sorted().toList()) {
+                for (ResourceId provider : providers.getOrDefault(need, List.of())) {
+                    addEdge(graph, added, "auto: " + need, provider, id);
+                }
+            }
+            for (Account removed : h.removes().stream().sorted().toList()) {
+                for (ResourceId releaser : releasers.getOrDefault(removed, List.of())) {
+                    addEdge(graph, added, "auto: " + removed, releaser, id);
+                }
+            }
+        });
+    }
+
+    /** Adds the automatic edge {@code from -> to} unless it would be a self-loop or the user declared it. */
+    private static void addEdge(GraphSnapshot graph, Set<EdgeSpec> added, String name, ResourceId from,
+            ResourceId to) {
+        if (!from.equals(to) && !graph.parents(to).contains(from)) {
+            added.add(new EdgeSpec(name, from, to, false, true, graph.resource(to).location()));
+        }
     }
 
     private static List<ResourceId> nearestProviders(ResourceId self, Path need, Map<Path, List<ResourceId>> providers) {

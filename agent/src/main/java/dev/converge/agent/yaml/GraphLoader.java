@@ -7,6 +7,8 @@ import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.graph.InvalidGraphException;
 import dev.converge.agent.graph.ResourceSpec;
 import dev.converge.agent.graph.SourceLocation;
+import dev.converge.resources.Account;
+import dev.converge.resources.AccountHints;
 import dev.converge.resources.Kinds;
 import dev.converge.resources.MetaParams;
 import dev.converge.resources.Problem;
@@ -192,6 +194,7 @@ public final class GraphLoader {
             top.entry("resources").ifPresent(this::resources);
             top.entry("edges").ifPresent(this::edges);
             samePaths();
+            removedAccounts();
 
             GraphSnapshot snapshot = null;
             try {
@@ -357,6 +360,34 @@ public final class GraphLoader {
                             + " resource");
                 }
             }
+        }
+
+        /**
+         * Reports each resource that needs an account ({@link ResourceKind#accountHints}) another
+         * resource of the graph removes: a user in a group declared absent, an exec running as a
+         * user declared absent. One error at the needing resource, naming the remover and where it
+         * is declared.
+         */
+        private void removedAccounts() {
+            var hints = new LinkedHashMap<ResourceSpec, AccountHints>();
+            var removers = new HashMap<Account, ResourceSpec>();
+            for (ResourceSpec spec : specs.values()) {
+                if (broken.contains(spec.id())) {
+                    continue;
+                }
+                AccountHints h = spec.kind().accountHintsOf(spec.id().name(), spec.params());
+                hints.put(spec, h);
+                h.removes().forEach(a -> removers.putIfAbsent(a, spec));
+            }
+            hints.forEach((spec, h) -> {
+                for (Account need : new TreeSet<>(h.needs())) {
+                    ResourceSpec remover = removers.get(need);
+                    if (remover != null && !remover.id().equals(spec.id())) {
+                        error(spec.location(), spec.id() + " needs " + need + ", which " + remover.id() + " (at "
+                                + remover.location() + ") removes with state: absent");
+                    }
+                }
+            });
         }
 
         /** The resource's name, or null after reporting why there is none usable. */

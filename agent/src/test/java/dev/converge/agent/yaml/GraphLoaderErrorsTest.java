@@ -184,15 +184,15 @@ class GraphLoaderErrorsTest {
                       - name: vm
                     """)).containsExactly(
                     "g.yaml:2:3: error: kind 'svc' is an mgmt kind that converge does not implement"
-                            + " (it implements: exec, file, noop, pkg)",
+                            + " (it implements: exec, file, group, noop, pkg, user)",
                     "g.yaml:5:3: error: kind 'aws:ec2' is an mgmt kind that converge does not implement"
-                            + " (it implements: exec, file, noop, pkg)");
+                            + " (it implements: exec, file, group, noop, pkg, user)");
         }
 
         @Test
         void unknownKindListsTheKinds() {
             assertThat(problems("resources:\n  exce:\n  - name: a\n")).containsExactly(
-                    "g.yaml:2:3: error: unknown kind 'exce' (kinds: exec, file, noop, pkg)");
+                    "g.yaml:2:3: error: unknown kind 'exce' (kinds: exec, file, group, noop, pkg, user)");
         }
 
         @Test
@@ -201,8 +201,8 @@ class GraphLoaderErrorsTest {
             assertThat(rejected(loader, "resources:\n  svc: []\n  exce: []\n").diagnostics())
                     .extracting(Diagnostic::toString).containsExactly(
                             "g.yaml:2:3: error: kind 'svc' is an mgmt kind that converge does not implement"
-                                    + " (it implements: exec, fake, file, noop, pkg)",
-                            "g.yaml:3:3: error: unknown kind 'exce' (kinds: exec, fake, file, noop, pkg)");
+                                    + " (it implements: exec, fake, file, group, noop, pkg, user)",
+                            "g.yaml:3:3: error: unknown kind 'exce' (kinds: exec, fake, file, group, noop, pkg, user)");
         }
 
         @Test
@@ -412,7 +412,7 @@ class GraphLoaderErrorsTest {
                       from: {kind: svc, name: sshd}
                       to: {kind: exec, name: a}
                     """)).containsExactly("g.yaml:9:10: error: edge 'e1': from: kind 'svc' is an mgmt kind that"
-                    + " converge does not implement (it implements: exec, file, noop, pkg)");
+                    + " converge does not implement (it implements: exec, file, group, noop, pkg, user)");
         }
 
         @Test
@@ -491,7 +491,7 @@ class GraphLoaderErrorsTest {
                 "g.yaml:12:5: warning: exec[c]: pollint is a legacy mgmt field and is ignored;"
                         + " use meta: {poll: SECONDS}",
                 "g.yaml:13:3: error: kind 'svc' is an mgmt kind that converge does not implement"
-                        + " (it implements: exec, file, noop, pkg)",
+                        + " (it implements: exec, file, group, noop, pkg, user)",
                 "g.yaml:16:3: error: cycle: exec[b] -> exec[c] -> exec[b] (edges bc, cb)",
                 "g.yaml:22:3: error: edge 'ax' refers to exec[x], which is not declared");
         assertThat(e.errors()).hasSize(5);

@@ -8,6 +8,7 @@ import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.graph.InvalidGraphException;
 import dev.converge.agent.graph.Planner;
 import dev.converge.resources.Kinds;
+import dev.converge.resources.ResourceId;
 import dev.converge.resources.Problem.Severity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -91,6 +92,29 @@ class MgmtCorpusTest {
                 "graph10.yaml", "file0.yaml", "file1.yaml", "noop1.yaml", "noop2.yaml", "poll1.yaml", "retry1.yaml")) {
             assertThat(Scan.of(corpus().resolve(name)).supported()).as(name).isTrue();
         }
+    }
+
+    /**
+     * The number of files in the supported category: 37 with the kinds exec, file, group, noop,
+     * pkg and user (34 before user and group: they add user1, group1 and autoedges4).
+     */
+    @Test
+    void supportedFilesNumber37() throws IOException {
+        assertThat(files().filter(name -> Scan.of(corpus().resolve(name)).supported())).hasSize(37);
+    }
+
+    @Test
+    void mgmtsAccountExamplesLoadAndPlanWithTheirAutoedges() throws Exception {
+        for (String name : List.of("user1.yaml", "group1.yaml", "autoedges4.yaml")) {
+            assertThat(Scan.of(corpus().resolve(name)).supported()).as(name).isTrue();
+        }
+        GraphSnapshot planned = Planner.plan(new GraphLoader(Kinds.builtIn())
+                .load(corpus().resolve("autoedges4.yaml")).snapshot());
+
+        assertThat(planned.parents(ResourceId.of("user", "edgeuser2"))).containsExactlyInAnyOrder(
+                ResourceId.of("group", "edgegroup"), ResourceId.of("group", "edgegroup2"),
+                ResourceId.of("group", "edgegroup3"));
+        assertThat(planned.edges()).hasSize(3).allSatisfy(e -> assertThat(e.auto()).isTrue());
     }
 
     @ParameterizedTest(name = "{0}")

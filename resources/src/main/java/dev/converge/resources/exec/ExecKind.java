@@ -1,5 +1,7 @@
 package dev.converge.resources.exec;
 
+import dev.converge.resources.Account;
+import dev.converge.resources.AccountHints;
 import dev.converge.resources.PathHints;
 import dev.converge.resources.Problem;
 import dev.converge.resources.Resource;
@@ -140,6 +142,18 @@ public final class ExecKind implements ResourceKind<ExecParams> {
             }
         }
         return new PathHints(provides, needs);
+    }
+
+    /**
+     * Needs the account of {@code user} and of {@code group} when they are names, not numeric
+     * ids: a user or group resource that creates it comes first.
+     */
+    @Override
+    public AccountHints accountHints(String name, ExecParams p) {
+        var needs = new LinkedHashSet<Account>();
+        Account.named(Account.Type.USER, p.user()).ifPresent(needs::add);
+        Account.named(Account.Type.GROUP, p.group()).ifPresent(needs::add);
+        return AccountHints.needing(needs);
     }
 
     private static void absolute(List<Problem> problems, String field, String shown, String path) {

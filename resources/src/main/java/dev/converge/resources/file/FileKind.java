@@ -1,5 +1,7 @@
 package dev.converge.resources.file;
 
+import dev.converge.resources.Account;
+import dev.converge.resources.AccountHints;
 import dev.converge.resources.PathHints;
 import dev.converge.resources.Problem;
 import dev.converge.resources.Resource;
@@ -80,6 +82,21 @@ public final class FileKind implements ResourceKind<FileParams> {
         }
         spec.fragments().forEach(f -> needs.add(f.path()));
         return new PathHints(Set.of(spec.path()), needs);
+    }
+
+    /**
+     * Needs the account of {@code owner} and of {@code group} when they are names, not numeric
+     * ids, and the file is to exist: a user or group resource that creates it comes first.
+     */
+    @Override
+    public AccountHints accountHints(String name, FileParams params) {
+        if ("absent".equals(params.state())) {
+            return AccountHints.NONE;
+        }
+        var needs = new LinkedHashSet<Account>();
+        Account.named(Account.Type.USER, params.owner()).ifPresent(needs::add);
+        Account.named(Account.Type.GROUP, params.group()).ifPresent(needs::add);
+        return AccountHints.needing(needs);
     }
 
     private static FileSpec spec(String name, FileParams params) {

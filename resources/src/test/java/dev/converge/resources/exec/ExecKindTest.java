@@ -4,6 +4,8 @@ import static dev.converge.resources.exec.ExecBuilder.direct;
 import static dev.converge.resources.exec.ExecBuilder.sh;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.converge.resources.Account;
+import dev.converge.resources.AccountHints;
 import dev.converge.resources.PathHints;
 import dev.converge.resources.Problem;
 import java.nio.file.Files;
@@ -174,5 +176,20 @@ class ExecKindTest {
         ExecBuilder p = sh("echo hi > /tmp/x");
 
         assertThat(kind.pathHints("t", p.build()).needs()).containsExactly(Path.of("/bin/sh"));
+    }
+
+    @Test
+    void anExecNeedsTheAccountsItRunsAsUnlessNumeric() {
+        ExecBuilder p = direct("true");
+        assertThat(kind.accountHints("t", p.build())).isEqualTo(AccountHints.NONE);
+
+        p.user = "alice";
+        p.group = "web";
+        assertThat(kind.accountHints("t", p.build()).needs())
+                .containsExactlyInAnyOrder(Account.user("alice"), Account.group("web"));
+
+        p.user = "1000";
+        p.group = "";
+        assertThat(kind.accountHints("t", p.build())).isEqualTo(AccountHints.NONE);
     }
 }

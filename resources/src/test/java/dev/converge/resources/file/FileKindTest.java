@@ -3,6 +3,8 @@ package dev.converge.resources.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.converge.resources.Account;
+import dev.converge.resources.AccountHints;
 import dev.converge.resources.PathHints;
 import dev.converge.resources.Problem;
 import java.nio.file.Path;
@@ -179,5 +181,16 @@ class FileKindTest {
         assertThatThrownBy(() -> kind.create("r", at("relative")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("path must be absolute");
+    }
+
+    @Test
+    void aFileNeedsTheAccountsThatOwnItUnlessNumericOrAbsent() {
+        FileParams owned = at("/srv/a").withOwner("alice").withGroup("web");
+
+        assertThat(kind.accountHints("r", owned)).isEqualTo(AccountHints.needing(
+                Set.of(Account.user("alice"), Account.group("web"))));
+        assertThat(kind.accountHints("r", at("/srv/a").withOwner("1000").withGroup("0"))).isEqualTo(AccountHints.NONE);
+        assertThat(kind.accountHints("r", owned.withState("absent"))).isEqualTo(AccountHints.NONE);
+        assertThat(kind.accountHints("r", at("/srv/a"))).isEqualTo(AccountHints.NONE);
     }
 }
