@@ -4,6 +4,7 @@ import dev.converge.resources.exec.ExecKind;
 import dev.converge.resources.file.FileKind;
 import dev.converge.resources.noop.NoopKind;
 import dev.converge.resources.pkg.PkgKind;
+import dev.converge.resources.svc.SvcKind;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -12,7 +13,8 @@ import java.util.TreeMap;
 /** The registry of resource kinds, by the name graph files use. Immutable. */
 public final class Kinds {
 
-    private static final Kinds BUILT_IN = of(new ExecKind(), new FileKind(), new NoopKind(), new PkgKind());
+    private static final Kinds BUILT_IN = of(new ExecKind(), new FileKind(), new NoopKind(), new PkgKind(),
+            new SvcKind());
 
     private final SortedMap<String, ResourceKind<?>> byName;
 
