@@ -1,9 +1,11 @@
 package dev.converge.resources.svc;
 
+import dev.converge.resources.process.Executables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,8 +24,10 @@ import java.util.Optional;
  * @param userName   the agent user's name, for messages
  * @param uid        the agent user's id
  * @param home       the agent user's home directory, for its unit directory
+ * @param searchPath the {@code PATH} the commands are looked up on and run with
  */
-record ServiceManager(boolean user, Optional<Path> runtimeDir, String userName, int uid, Path home) {
+record ServiceManager(boolean user, Optional<Path> runtimeDir, String userName, int uid, Path home,
+        String searchPath) {
 
     /** Where the system manager reads unit files, most important first. */
     static final List<String> SYSTEM_UNIT_DIRS = List.of("/etc/systemd/system", "/run/systemd/system",
@@ -38,12 +42,14 @@ record ServiceManager(boolean user, Optional<Path> runtimeDir, String userName, 
         int uid = agentUid();
         Path home = Path.of(System.getProperty("user.home", "/"));
         String name = System.getProperty("user.name", "uid " + uid);
+        String path = Optional.ofNullable(System.getenv("PATH")).filter(p -> !p.isEmpty())
+                .orElse(Executables.DEFAULT_PATH);
         if (!session) {
-            return new ServiceManager(false, Optional.empty(), name, uid, home);
+            return new ServiceManager(false, Optional.empty(), name, uid, home, path);
         }
         String runtime = System.getenv("XDG_RUNTIME_DIR");
         Path dir = runtime == null || runtime.isEmpty() ? Path.of("/run/user", Integer.toString(uid)) : Path.of(runtime);
-        return new ServiceManager(true, Optional.of(dir), name, uid, home);
+        return new ServiceManager(true, Optional.of(dir), name, uid, home, path);
     }
 
     private static int agentUid() {
@@ -71,10 +77,21 @@ record ServiceManager(boolean user, Optional<Path> runtimeDir, String userName, 
                 "--no-pager", "--quiet");
     }
 
-    /** The variables the commands need: the runtime directory of a user manager, the C locale. */
+    /** The variables the commands need: the search path, the C locale, the runtime directory of a user manager. */
     Map<String, String> environment() {
-        return runtimeDir.map(d -> Map.of("XDG_RUNTIME_DIR", d.toString(), "LC_ALL", "C"))
-                .orElse(Map.of("LC_ALL", "C"));
+        var env = new HashMap<String, String>(Map.of("PATH", searchPath, "LC_ALL", "C"));
+        runtimeDir.ifPresent(d -> env.put("XDG_RUNTIME_DIR", d.toString()));
+        return env;
+    }
+
+    /** This manager, its commands looked up on {@code path} instead. */
+    ServiceManager withSearchPath(String path) {
+        return new ServiceManager(user, runtimeDir, userName, uid, home, path);
+    }
+
+    /** This manager, a user manager's runtime directory being {@code dir} instead. */
+    ServiceManager withRuntimeDir(Path dir) {
+        return new ServiceManager(user, Optional.of(dir), userName, uid, home, searchPath);
     }
 
     /**

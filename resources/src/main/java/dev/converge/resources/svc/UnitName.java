@@ -45,6 +45,9 @@ final class UnitName {
         if (name.startsWith("-")) {
             return Optional.of("invalid unit name '" + name + "': it starts with '-'");
         }
+        if (prefix.startsWith("@")) {
+            return Optional.of("invalid unit name '" + name + "': nothing before the @");
+        }
         if (!PREFIX.matcher(prefix).matches()) {
             return Optional.of("invalid unit name '" + name + "': letters, digits and : _ . \\ -, with one"
                     + " optional @ before a template instance");
@@ -55,9 +58,6 @@ final class UnitName {
         if (prefix.endsWith("@")) {
             return Optional.of("'" + full + "' is a template: name an instance, like "
                     + prefix + "NAME." + full.substring(full.lastIndexOf('.') + 1));
-        }
-        if (prefix.startsWith("@")) {
-            return Optional.of("invalid unit name '" + name + "': nothing before the @");
         }
         return Optional.empty();
     }
