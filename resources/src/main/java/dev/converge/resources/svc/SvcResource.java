@@ -48,9 +48,19 @@ final class SvcResource implements Resource {
         return unit;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>When the unit's manager cannot be reached the watch reports running first and then
+     * fails, so the first check still runs and reports the same error with the resource's result.
+     */
     @Override
     public void watch(ResourceContext ctx) throws Exception {
-        requireManager();
+        var why = manager.unreachable();
+        if (why.isPresent()) {
+            ctx.running();
+            throw new NoServiceManagerException(id, why.get());
+        }
         new UnitWatch(id, unit, manager).run(ctx);
     }
 

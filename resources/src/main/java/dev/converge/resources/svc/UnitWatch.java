@@ -31,7 +31,8 @@ import org.freedesktop.dbus.matchrules.DBusMatchRuleBuilder;
  * <p>When the connection breaks (the bus restarted) or systemd leaves the bus (it re-executed or
  * restarted), the watch closes the connection, waits, connects and subscribes again, and then
  * reports one event, since anything may have changed meanwhile; the waits grow from
- * {@link #FIRST_RETRY} to {@link #LAST_RETRY}. Only the first connection's failure fails the watch.
+ * {@link #FIRST_RETRY} to {@link #LAST_RETRY}. Only the first connection's failure fails the
+ * watch, after reporting running so that the first check still runs and says what is wrong.
  *
  * <p>{@link #run} is called by the resource's watch thread and returns only by throwing: on
  * interrupt it closes the connection, which ends the library's threads, and throws
@@ -58,7 +59,8 @@ final class UnitWatch {
     /**
      * Watches until interrupted.
      *
-     * @throws NoServiceManagerException when the first connection or subscription fails
+     * @throws NoServiceManagerException when the first connection or subscription fails; running
+     *     was reported before
      * @throws InterruptedException when the thread is interrupted; the connection is closed by then
      */
     void run(ResourceContext ctx) throws NoServiceManagerException, InterruptedException {
@@ -72,6 +74,7 @@ final class UnitWatch {
                 String why = "cannot watch " + unit + " on the D-Bus of " + manager.label() + " ("
                         + manager.busAddress() + "): " + e.getMessage();
                 if (first) {
+                    ctx.running();
                     throw new NoServiceManagerException(id, why, e);
                 }
                 ctx.warn(why + "; trying again in " + retry.toMillis() + " ms");

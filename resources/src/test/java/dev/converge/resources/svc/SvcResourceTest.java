@@ -330,6 +330,6 @@ class SvcResourceTest {
                 .isInstanceOf(NoServiceManagerException.class)
                 .hasMessageContaining("cannot watch web.service on the D-Bus of the user manager of")
                 .hasMessageContaining(runtime.resolve("bus").toString());
-        assertThat(ctx.runningCalls()).isZero();
+        assertThat(ctx.runningCalls()).as("running first, so the first check runs and says the same").isEqualTo(1);
     }
 }
