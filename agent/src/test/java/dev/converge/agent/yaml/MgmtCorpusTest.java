@@ -93,6 +93,25 @@ class MgmtCorpusTest {
         }
     }
 
+    @Test
+    void mgmtsSvcExamplesLoadAndAutoedges3IsRejectedOnlyForItsSource() throws Exception {
+        for (String name : List.of("svc1.yaml", "svc2.yaml")) {
+            assertThat(Scan.of(corpus().resolve(name)).supported()).as(name).isTrue();
+            LoadedGraph loaded = new GraphLoader(Kinds.builtIn()).load(corpus().resolve(name));
+            assertThat(loaded.snapshot().resources().keySet()).as(name)
+                    .anySatisfy(id -> assertThat(id.toString()).isEqualTo("svc[purpleidea]"));
+        }
+        Path autoedges3 = corpus().resolve("autoedges3.yaml");
+        assertThat(Scan.of(autoedges3).unsupportedKinds()).as("pkg, file and svc are all converge's").isEmpty();
+        try {
+            new GraphLoader(Kinds.builtIn()).load(autoedges3);
+            throw new AssertionError("autoedges3.yaml loaded; its file2 has a file source for a directory");
+        } catch (InvalidGraphException e) {
+            assertThat(e.errors()).extracting(Diagnostic::message).singleElement().asString()
+                    .contains(ALSO_WRONG_IN_MGMT.get("autoedges3.yaml"));
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("files")
     void loadsOrNamesWhatIsUnsupported(String name) throws IOException {
@@ -113,6 +132,13 @@ class MgmtCorpusTest {
                 assertThat(d.where().line()).isPositive();
                 assertThat(d.where().column()).isPositive();
             });
+        }
+        if (scan.supported() && ALSO_WRONG_IN_MGMT.containsKey(name)) {
+            // Every kind it uses is converge's, but mgmt's validation rejects the file too.
+            assertThat(rejection).as("%s is wrong in mgmt too and must be rejected", name).isNotNull();
+            assertThat(rejection.errors()).extracting(Diagnostic::message)
+                    .allSatisfy(m -> assertThat(m).contains(ALSO_WRONG_IN_MGMT.get(name)));
+            return;
         }
         if (scan.supported()) {
             assertThat(rejection).as("%s should load, got %s", name,
