@@ -170,9 +170,37 @@ class SvcIT {
             ok("systemctl", "disable", "it-sleep");
             await("it-sleep enabled again").atMost(PATIENCE).until(
                     () -> container.run("systemctl", "is-enabled", "it-sleep").out().strip().equals("enabled"));
+
+            ok("systemctl", "restart", "dbus");
+            stopByHandAndAwaitTheRestart("after the bus restarted");
+            ok("systemctl", "daemon-reexec");
+            stopByHandAndAwaitTheRestart("after systemd re-executed");
+            String pid = show(WATCHER, "MainPID");
+            assertThat(dbusThreads(pid)).as("the D-Bus library's threads of the one svc watch").isEqualTo(3);
+
+            container.write("/etc/converge-it/sleep.yaml", "graph: swapped\nresources:\n  noop:\n  - name: only\n");
+            ok("systemctl", "kill", "--signal=HUP", WATCHER);
+
+            await("the swapped graph converged").atMost(PATIENCE).until(
+                    () -> ok("journalctl", "-u", WATCHER, "--no-pager").out(), out -> out.contains("noop[only]"));
+            await("no D-Bus thread left after the swap").atMost(PATIENCE).until(() -> dbusThreads(pid) == 0);
+            assertThat(show(WATCHER, "MainPID")).as("the same agent process").isEqualTo(pid);
         } finally {
             container.run("systemctl", "stop", WATCHER);
         }
+    }
+
+    private static void stopByHandAndAwaitTheRestart(String when) throws Exception {
+        String before = show("it-sleep", "InvocationID");
+        ok("systemctl", "stop", "it-sleep");
+        await("it-sleep started again " + when).atMost(PATIENCE).until(
+                () -> active("it-sleep").equals("active") && !show("it-sleep", "InvocationID").equals(before));
+    }
+
+    /** How many threads of process {@code pid} the D-Bus library runs (their names start with DBus). */
+    private static long dbusThreads(String pid) throws Exception {
+        Result r = ok("sh", "-c", "cat /proc/" + pid + "/task/*/comm");
+        return r.out().lines().filter(l -> l.startsWith("DBus")).count();
     }
 
     @Test

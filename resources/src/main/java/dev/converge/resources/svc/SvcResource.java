@@ -48,6 +48,12 @@ final class SvcResource implements Resource {
         return unit;
     }
 
+    /** Only with a state or a startup to keep: otherwise no change of the unit is drift. */
+    @Override
+    public boolean watches() {
+        return !params.state().isEmpty() || !params.startup().isEmpty();
+    }
+
     /**
      * {@inheritDoc}
      *
@@ -61,7 +67,7 @@ final class SvcResource implements Resource {
             ctx.running();
             throw new NoServiceManagerException(id, why.get());
         }
-        new UnitWatch(id, unit, manager).run(ctx);
+        new UnitWatch(id, unit, params, manager).run(ctx);
     }
 
     @Override

@@ -69,6 +69,26 @@ record UnitState(String loadState, String activeState, String subState, String u
         return ENABLED.contains(unitFileState);
     }
 
+    /**
+     * Whether the unit has drifted from {@code params}: it is inactive or failed while it should
+     * run, runs (or starts) while it should be stopped, or its startup differs. A unit on its way
+     * to the declared state (activating while it should run, deactivating while it should stop)
+     * has not drifted: that is the agent's own change, or systemd's, in progress.
+     */
+    boolean driftedFrom(SvcParams params) {
+        boolean state = switch (params.state()) {
+            case SvcParams.RUNNING -> stopped();
+            case SvcParams.STOPPED -> running() || activeState.equals("activating");
+            default -> false;
+        };
+        boolean startup = switch (params.startup()) {
+            case SvcParams.ENABLED -> !enabled();
+            case SvcParams.DISABLED -> enabled();
+            default -> false;
+        };
+        return state || startup;
+    }
+
     /** How a change reads the state it leaves, e.g. {@code inactive} or {@code failed}. */
     String shown() {
         return subState.isEmpty() || subState.equals(activeState) ? activeState : activeState + "/" + subState;

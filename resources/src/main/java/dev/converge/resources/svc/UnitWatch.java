@@ -5,10 +5,8 @@ import dev.converge.resources.ResourceId;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.freedesktop.dbus.connections.IDisconnectCallback;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
@@ -18,26 +16,31 @@ import org.freedesktop.dbus.interfaces.DBus;
 import org.freedesktop.dbus.interfaces.DBusSigHandler;
 import org.freedesktop.dbus.interfaces.Properties;
 import org.freedesktop.dbus.matchrules.DBusMatchRuleBuilder;
+import org.freedesktop.dbus.types.Variant;
 
 /**
  * The watch of one svc resource: systemd's own D-Bus signals, on a private connection to the bus
  * of the unit's manager (the system bus, or the user's bus for {@code session: true}).
  *
  * <p>The connection calls the manager's {@code Subscribe} (systemd sends unit signals only while
- * some client subscribed) and reports an event for each {@code PropertiesChanged} of the unit's
- * object (it started, stopped, failed, reloaded...), each {@code UnitFilesChanged} (enabled or
- * disabled) and each end of a manager reload ({@code daemon-reload} may load the unit anew).
+ * some client subscribed) and listens for each {@code PropertiesChanged} of the unit's object (it
+ * started, stopped, failed, reloaded...), each {@code UnitFilesChanged} (enabled or disabled) and
+ * each end of a manager reload ({@code daemon-reload} may load the unit anew). After each batch
+ * of signals the watch thread reads the unit's {@code ActiveState} and {@code UnitFileState}
+ * over the same connection and reports an event only when they differ from the declaration
+ * ({@link UnitState#driftedFrom}): the agent's own start, restart or enable is no event, so it
+ * never looks like activity after the graph converged.
  *
  * <p>When the connection breaks (the bus restarted) or systemd leaves the bus (it re-executed or
  * restarted), the watch closes the connection, waits, connects and subscribes again, and then
- * reports one event, since anything may have changed meanwhile; the waits grow from
+ * reads the unit's state as above, since anything may have changed meanwhile; the waits grow from
  * {@link #FIRST_RETRY} to {@link #LAST_RETRY}. Only the first connection's failure fails the
  * watch, after reporting running so that the first check still runs and says what is wrong.
  *
  * <p>{@link #run} is called by the resource's watch thread and returns only by throwing: on
  * interrupt it closes the connection, which ends the library's threads, and throws
- * {@link InterruptedException}. Signal handlers run on the library's signal thread and only call
- * {@link ResourceContext#event()}, which is thread-safe.
+ * {@link InterruptedException}. Signal handlers run on the library's signal thread and only
+ * release a semaphore (or record the loss) that the watch thread waits on.
  */
 final class UnitWatch {
 
@@ -46,13 +49,17 @@ final class UnitWatch {
     /** How often the watch checks that its connection is still up, besides the library's callback. */
     private static final Duration LIVENESS = Duration.ofSeconds(5);
 
+    private static final String UNIT_INTERFACE = "org.freedesktop.systemd1.Unit";
+
     private final ResourceId id;
     private final String unit;
+    private final SvcParams params;
     private final ServiceManager manager;
 
-    UnitWatch(ResourceId id, String unit, ServiceManager manager) {
+    UnitWatch(ResourceId id, String unit, SvcParams params, ServiceManager manager) {
         this.id = id;
         this.unit = unit;
+        this.params = params;
         this.manager = manager;
     }
 
@@ -69,7 +76,7 @@ final class UnitWatch {
         while (true) {
             Link link;
             try {
-                link = Link.open(manager.busAddress(), UnitName.objectPath(unit), ctx);
+                link = Link.open(manager.busAddress(), UnitName.objectPath(unit));
             } catch (DBusException | DBusExecutionException e) {
                 String why = "cannot watch " + unit + " on the D-Bus of " + manager.label() + " ("
                         + manager.busAddress() + "): " + e.getMessage();
@@ -83,15 +90,21 @@ final class UnitWatch {
                 continue;
             }
             try {
-                link.open();
                 if (first) {
                     ctx.running();
                     first = false;
                 } else {
                     ctx.log("watching " + unit + " again on the D-Bus of " + manager.label());
-                    ctx.event();
+                    if (link.drifted(params)) {
+                        ctx.event();
+                    }
                 }
-                String lost = link.awaitLoss();
+                String lost;
+                while ((lost = link.awaitSignal()) == null) {
+                    if (link.drifted(params)) {
+                        ctx.event();
+                    }
+                }
                 ctx.warn("the watch of " + unit + " stopped: " + lost + "; reconnecting");
                 retry = FIRST_RETRY;
             } finally {
@@ -108,42 +121,51 @@ final class UnitWatch {
     }
 
     /**
-     * One connection with its subscription and signal handlers. Signals are passed on only once
-     * {@link #open} was called, so none reaches the engine before the watch reported running.
+     * One connection with its subscription and signal handlers. A handler only counts the signal
+     * (or records the loss); the watch thread then reads the unit's state itself, so that a
+     * signal of the agent's own change, which leaves the unit as declared, is no event.
      */
     private static final class Link implements AutoCloseable {
 
         private final DBusConnection connection;
+        private final String unitPath;
+        private final Semaphore signals;
         private final CompletableFuture<String> lost;
-        private final AtomicBoolean open;
 
-        private Link(DBusConnection connection, CompletableFuture<String> lost, AtomicBoolean open) {
+        private Link(DBusConnection connection, String unitPath, Semaphore signals, CompletableFuture<String> lost) {
             this.connection = connection;
+            this.unitPath = unitPath;
+            this.signals = signals;
             this.lost = lost;
-            this.open = open;
         }
 
-        static Link open(String address, String unitPath, ResourceContext ctx) throws DBusException {
+        static Link open(String address, String unitPath) throws DBusException {
+            var signals = new Semaphore(0);
             var lost = new CompletableFuture<String>();
-            var open = new AtomicBoolean();
+            IDisconnectCallback onLoss = new IDisconnectCallback() {
+                @Override
+                public void disconnectOnError(IOException e) {
+                    lose("the bus connection broke (" + e.getMessage() + ")");
+                }
+
+                @Override
+                public void requestedDisconnect(Integer connectionId) {
+                    lose("the bus closed the connection");
+                }
+
+                @Override
+                public void exceptionOnTerminate(IOException e) {
+                    lose("the bus connection broke (" + e.getMessage() + ")");
+                }
+
+                private void lose(String why) {
+                    lost.complete(why);
+                    signals.release();
+                }
+            };
             DBusConnection connection = DBusConnectionBuilder.forAddress(address)
                     .withShared(false)
-                    .withDisconnectCallback(new IDisconnectCallback() {
-                        @Override
-                        public void disconnectOnError(IOException e) {
-                            lost.complete("the bus connection broke (" + e.getMessage() + ")");
-                        }
-
-                        @Override
-                        public void requestedDisconnect(Integer connectionId) {
-                            lost.complete("the bus closed the connection");
-                        }
-
-                        @Override
-                        public void exceptionOnTerminate(IOException e) {
-                            lost.complete("the bus connection broke (" + e.getMessage() + ")");
-                        }
-                    })
+                    .withDisconnectCallback(onLoss)
                     .receivingThreadConfig()
                     .withSignalThreadCount(1)
                     .withErrorHandlerThreadCount(1)
@@ -152,58 +174,67 @@ final class UnitWatch {
                     .connectionConfig()
                     .build();
             try {
-                DBusSigHandler<Properties.PropertiesChanged> changed = s -> event(open, ctx);
+                DBusSigHandler<Properties.PropertiesChanged> changed = s -> signals.release();
                 connection.addSigHandler(DBusMatchRuleBuilder.create().withType(Properties.PropertiesChanged.class)
                         .withPath(unitPath).build(), changed);
-                connection.addSigHandler(SystemdManager.UnitFilesChanged.class, s -> event(open, ctx));
+                connection.addSigHandler(SystemdManager.UnitFilesChanged.class, s -> signals.release());
                 connection.addSigHandler(SystemdManager.Reloading.class, s -> {
                     if (!s.active()) {
-                        event(open, ctx);
+                        signals.release();
                     }
                 });
                 connection.addSigHandler(DBus.NameOwnerChanged.class, s -> {
                     if (SystemdManager.BUS_NAME.equals(s.name) && s.newOwner.isEmpty()) {
                         lost.complete("systemd left the bus");
+                        signals.release();
                     }
                 });
                 connection.getRemoteObject(SystemdManager.BUS_NAME, SystemdManager.OBJECT_PATH,
                         SystemdManager.class, false).subscribe();
-                return new Link(connection, lost, open);
+                return new Link(connection, unitPath, signals, lost);
             } catch (DBusException | RuntimeException e) {
                 connection.disconnect();
                 throw e;
             }
         }
 
-        private static void event(AtomicBoolean open, ResourceContext ctx) {
-            if (open.get()) {
-                ctx.event();
-            }
-        }
-
-        /** From now on, signals are events. */
-        void open() {
-            open.set(true);
-        }
-
-        /** Waits until the connection is lost; says how. */
-        String awaitLoss() throws InterruptedException {
-            while (true) {
-                try {
-                    return lost.get(LIVENESS.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
-                    if (!connection.isConnected()) {
-                        return "the bus connection is closed";
-                    }
-                } catch (ExecutionException e) {
-                    return "the bus connection failed (" + e.getCause().getMessage() + ")";
+        /**
+         * Waits for the next signals (all that came meanwhile count as one); returns null then,
+         * or how the connection was lost.
+         */
+        String awaitSignal() throws InterruptedException {
+            while (!signals.tryAcquire(LIVENESS.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (!connection.isConnected()) {
+                    return "the bus connection is closed";
                 }
             }
+            signals.drainPermits();
+            return lost.getNow(null);
+        }
+
+        /**
+         * Whether the unit's state now differs from {@code params}, read over this connection;
+         * true when it cannot be read, so that the check says why.
+         */
+        boolean drifted(SvcParams params) {
+            try {
+                Properties unit = connection.getRemoteObject(SystemdManager.BUS_NAME, unitPath, Properties.class,
+                        false);
+                var state = new UnitState("", property(unit, "ActiveState"), "", property(unit, "UnitFileState"),
+                        false, "");
+                return state.driftedFrom(params);
+            } catch (DBusException | DBusExecutionException e) {
+                return true;
+            }
+        }
+
+        private static String property(Properties unit, String name) {
+            Object value = unit.Get(UNIT_INTERFACE, name);
+            return String.valueOf(value instanceof Variant<?> v ? v.getValue() : value);
         }
 
         @Override
         public void close() {
-            open.set(false);
             connection.disconnect();
         }
     }
