@@ -77,9 +77,12 @@ final class UnitWatch {
             Link link;
             try {
                 link = Link.open(manager.busAddress(), UnitName.objectPath(unit));
-            } catch (DBusException | DBusExecutionException e) {
+            } catch (DBusException | DBusExecutionException | LinkageError e) {
+                // A LinkageError: a Java runtime without a module the library needs (jdk.security.auth).
                 String why = "cannot watch " + unit + " on the D-Bus of " + manager.label() + " ("
-                        + manager.busAddress() + "): " + e.getMessage();
+                        + manager.busAddress() + "): " + (e instanceof LinkageError
+                                ? "the Java runtime lacks a class the D-Bus client needs: " + e.getMessage()
+                                : e.getMessage());
                 if (first) {
                     ctx.running();
                     throw new NoServiceManagerException(id, why, e);
