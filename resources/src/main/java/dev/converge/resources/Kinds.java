@@ -6,6 +6,7 @@ import dev.converge.resources.exec.ExecKind;
 import dev.converge.resources.file.FileKind;
 import dev.converge.resources.noop.NoopKind;
 import dev.converge.resources.pkg.PkgKind;
+import dev.converge.resources.svc.SvcKind;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -15,7 +16,7 @@ import java.util.TreeMap;
 public final class Kinds {
 
     private static final Kinds BUILT_IN = of(new ExecKind(), new FileKind(), new GroupKind(), new NoopKind(),
-            new PkgKind(), new UserKind());
+            new PkgKind(), new SvcKind(), new UserKind());
 
     private final SortedMap<String, ResourceKind<?>> byName;
 

@@ -176,6 +176,18 @@ class AgentServiceIT {
 
     @Test
     @Order(2)
+    void theBundledRuntimeWatchesAUnitOverDBus() throws Exception {
+        // svc's watch authenticates to the bus with the uid from jdk.security.auth, which the jlinked runtime must hold.
+        container.write("/tmp/svc.yaml", "graph: svc\nresources:\n  svc:\n  - name: dbus\n    state: running\n");
+
+        Result ran = container.run(PATIENCE, "agent", "run", "--file=/tmp/svc.yaml", "--converged-timeout=0");
+
+        assertThat(ran.exit()).as(ran.describe()).isZero();
+        assertThat(ran.out() + ran.err()).contains("svc[dbus] ok").doesNotContain("cannot watch");
+    }
+
+    @Test
+    @Order(2)
     void theBundledRuntimeServesTheLivePage() throws Exception {
         int port;
         try (var free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

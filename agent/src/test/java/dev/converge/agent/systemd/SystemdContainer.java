@@ -4,14 +4,17 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.Assumptions;
@@ -32,6 +35,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * "false"); then it boots the container and waits until {@code systemctl is-system-running} says
  * running or degraded. After the class it halts the container (SIGTERM to nspawn) and waits for it
  * to exit. Commands run inside with {@code nsenter} into every namespace of the container's init.
+ *
+ * <p>A directory of the tree named with {@link #persist} is the exception: it is copied from the
+ * tree to a host directory before the first boot and bound read-write there, so what a test
+ * writes in it survives {@link #reboot}; the copy is deleted after the class.
  *
  * <p>Not thread-safe: one test thread at a time.
  */
@@ -54,6 +61,8 @@ public final class SystemdContainer implements BeforeAllCallback, AfterAllCallba
     }
 
     private final List<String> binds = new ArrayList<>();
+    private final List<String> persisted = new ArrayList<>();
+    private final List<Path> copies = new ArrayList<>();
     private final String name = "converge-it-" + ProcessHandle.current().pid();
     private Path root;
     private Path log;
@@ -68,6 +77,25 @@ public final class SystemdContainer implements BeforeAllCallback, AfterAllCallba
         return this;
     }
 
+    /**
+     * Keeps the tree's directory {@code inside} (absolute, e.g. {@code /etc/systemd/system}) across
+     * {@link #reboot}s of this container: a copy of it on the host is bound read-write over it
+     * (set before the class starts).
+     */
+    public SystemdContainer persist(String inside) {
+        persisted.add(inside);
+        return this;
+    }
+
+    /**
+     * Halts the container and boots it again from the tree: everything written inside is gone
+     * but the {@link #persist persisted} directories. Returns once the new boot is running.
+     */
+    public void reboot() throws IOException, InterruptedException {
+        halt();
+        boot();
+    }
+
     /** How long the last boot took, from starting nspawn to running or degraded. */
     public Duration bootTime() {
         return bootTime;
@@ -77,12 +105,45 @@ public final class SystemdContainer implements BeforeAllCallback, AfterAllCallba
     public void beforeAll(ExtensionContext context) throws Exception {
         root = Path.of(System.getProperty("converge.rootfs", DEFAULT_ROOTFS.toString()));
         requireEnvironment();
+        copyPersisted();
         boot();
     }
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
-        halt();
+        try {
+            halt();
+        } finally {
+            for (Path copy : copies) {
+                deleteTree(copy);
+            }
+        }
+    }
+
+    /** Copies each persisted directory of the tree to the host (links and modes kept) and binds it. */
+    private void copyPersisted() throws IOException, InterruptedException {
+        for (String inside : persisted) {
+            Path copy = Files.createTempDirectory("converge-persist-");
+            copies.add(copy);
+            Process cp = new ProcessBuilder("cp", "-a", root + inside + "/.", copy + "/").redirectErrorStream(true)
+                    .start();
+            String output = new String(cp.getInputStream().readAllBytes());
+            if (cp.waitFor() != 0) {
+                throw new AssertionError("copying " + root + inside + " failed: " + output);
+            }
+            binds.add("--bind=" + copy + ":" + inside);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     /** Skips the class (or, under CI, fails it) when root, the tools or the tree are missing. */

@@ -177,32 +177,32 @@ class GraphLoaderErrorsTest {
         void mgmtKindIsNamedAsSuch() {
             assertThat(problems("""
                     resources:
-                      svc:
+                      mount:
                       - name: sshd
                         state: running
                       aws:ec2:
                       - name: vm
                     """)).containsExactly(
-                    "g.yaml:2:3: error: kind 'svc' is an mgmt kind that converge does not implement"
-                            + " (it implements: exec, file, group, noop, pkg, user)",
+                    "g.yaml:2:3: error: kind 'mount' is an mgmt kind that converge does not implement"
+                            + " (it implements: exec, file, group, noop, pkg, svc, user)",
                     "g.yaml:5:3: error: kind 'aws:ec2' is an mgmt kind that converge does not implement"
-                            + " (it implements: exec, file, group, noop, pkg, user)");
+                            + " (it implements: exec, file, group, noop, pkg, svc, user)");
         }
 
         @Test
         void unknownKindListsTheKinds() {
             assertThat(problems("resources:\n  exce:\n  - name: a\n")).containsExactly(
-                    "g.yaml:2:3: error: unknown kind 'exce' (kinds: exec, file, group, noop, pkg, user)");
+                    "g.yaml:2:3: error: unknown kind 'exce' (kinds: exec, file, group, noop, pkg, svc, user)");
         }
 
         @Test
         void kindNamesComeFromTheRegistry() {
             var loader = new GraphLoader(Kinds.builtIn().with(new FakeKind()));
-            assertThat(rejected(loader, "resources:\n  svc: []\n  exce: []\n").diagnostics())
+            assertThat(rejected(loader, "resources:\n  mount: []\n  exce: []\n").diagnostics())
                     .extracting(Diagnostic::toString).containsExactly(
-                            "g.yaml:2:3: error: kind 'svc' is an mgmt kind that converge does not implement"
-                                    + " (it implements: exec, fake, file, group, noop, pkg, user)",
-                            "g.yaml:3:3: error: unknown kind 'exce' (kinds: exec, fake, file, group, noop, pkg, user)");
+                            "g.yaml:2:3: error: kind 'mount' is an mgmt kind that converge does not implement"
+                                    + " (it implements: exec, fake, file, group, noop, pkg, svc, user)",
+                            "g.yaml:3:3: error: unknown kind 'exce' (kinds: exec, fake, file, group, noop, pkg, svc, user)");
         }
 
         @Test
@@ -409,10 +409,10 @@ class GraphLoaderErrorsTest {
         void edgeToAnUnknownKind() {
             assertThat(problems(TWO_EXECS + """
                     - name: e1
-                      from: {kind: svc, name: sshd}
+                      from: {kind: mount, name: sshd}
                       to: {kind: exec, name: a}
-                    """)).containsExactly("g.yaml:9:10: error: edge 'e1': from: kind 'svc' is an mgmt kind that"
-                    + " converge does not implement (it implements: exec, file, group, noop, pkg, user)");
+                    """)).containsExactly("g.yaml:9:10: error: edge 'e1': from: kind 'mount' is an mgmt kind that"
+                    + " converge does not implement (it implements: exec, file, group, noop, pkg, svc, user)");
         }
 
         @Test
@@ -471,7 +471,7 @@ class GraphLoaderErrorsTest {
                   - name: c
                     cmd: true
                     pollint: 3
-                  svc:
+                  mount:
                   - name: sshd
                 edges:
                 - name: bc
@@ -490,8 +490,8 @@ class GraphLoaderErrorsTest {
                 "g.yaml:7:14: error: exec[a]: timeout: expected a whole number, got 'soon'",
                 "g.yaml:12:5: warning: exec[c]: pollint is a legacy mgmt field and is ignored;"
                         + " use meta: {poll: SECONDS}",
-                "g.yaml:13:3: error: kind 'svc' is an mgmt kind that converge does not implement"
-                        + " (it implements: exec, file, group, noop, pkg, user)",
+                "g.yaml:13:3: error: kind 'mount' is an mgmt kind that converge does not implement"
+                        + " (it implements: exec, file, group, noop, pkg, svc, user)",
                 "g.yaml:16:3: error: cycle: exec[b] -> exec[c] -> exec[b] (edges bc, cb)",
                 "g.yaml:22:3: error: edge 'ax' refers to exec[x], which is not declared");
         assertThat(e.errors()).hasSize(5);

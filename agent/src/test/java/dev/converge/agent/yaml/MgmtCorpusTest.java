@@ -95,12 +95,13 @@ class MgmtCorpusTest {
     }
 
     /**
-     * The number of files in the supported category: 37 with the kinds exec, file, group, noop,
-     * pkg and user (34 before user and group: they add user1, group1 and autoedges4).
+     * The number of files in the supported category: 40 with the kinds exec, file, group, noop,
+     * pkg, svc and user (34 before them: user and group add user1, group1 and autoedges4; svc adds
+     * svc1, svc2 and autoedges3, which is rejected for another reason, see {@link #ALSO_WRONG_IN_MGMT}).
      */
     @Test
-    void supportedFilesNumber37() throws IOException {
-        assertThat(files().filter(name -> Scan.of(corpus().resolve(name)).supported())).hasSize(37);
+    void supportedFilesNumber40() throws IOException {
+        assertThat(files().filter(name -> Scan.of(corpus().resolve(name)).supported())).hasSize(40);
     }
 
     @Test
@@ -115,6 +116,25 @@ class MgmtCorpusTest {
                 ResourceId.of("group", "edgegroup"), ResourceId.of("group", "edgegroup2"),
                 ResourceId.of("group", "edgegroup3"));
         assertThat(planned.edges()).hasSize(3).allSatisfy(e -> assertThat(e.auto()).isTrue());
+    }
+
+    @Test
+    void mgmtsSvcExamplesLoadAndAutoedges3IsRejectedOnlyForItsSource() throws Exception {
+        for (String name : List.of("svc1.yaml", "svc2.yaml")) {
+            assertThat(Scan.of(corpus().resolve(name)).supported()).as(name).isTrue();
+            LoadedGraph loaded = new GraphLoader(Kinds.builtIn()).load(corpus().resolve(name));
+            assertThat(loaded.snapshot().resources().keySet()).as(name)
+                    .anySatisfy(id -> assertThat(id.toString()).isEqualTo("svc[purpleidea]"));
+        }
+        Path autoedges3 = corpus().resolve("autoedges3.yaml");
+        assertThat(Scan.of(autoedges3).unsupportedKinds()).as("pkg, file and svc are all converge's").isEmpty();
+        try {
+            new GraphLoader(Kinds.builtIn()).load(autoedges3);
+            throw new AssertionError("autoedges3.yaml loaded; its file2 has a file source for a directory");
+        } catch (InvalidGraphException e) {
+            assertThat(e.errors()).extracting(Diagnostic::message).singleElement().asString()
+                    .contains(ALSO_WRONG_IN_MGMT.get("autoedges3.yaml"));
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -137,6 +157,13 @@ class MgmtCorpusTest {
                 assertThat(d.where().line()).isPositive();
                 assertThat(d.where().column()).isPositive();
             });
+        }
+        if (scan.supported() && ALSO_WRONG_IN_MGMT.containsKey(name)) {
+            // Every kind it uses is converge's, but mgmt's validation rejects the file too.
+            assertThat(rejection).as("%s is wrong in mgmt too and must be rejected", name).isNotNull();
+            assertThat(rejection.errors()).extracting(Diagnostic::message)
+                    .allSatisfy(m -> assertThat(m).contains(ALSO_WRONG_IN_MGMT.get(name)));
+            return;
         }
         if (scan.supported()) {
             assertThat(rejection).as("%s should load, got %s", name,
