@@ -334,9 +334,9 @@ public final class Engine implements AutoCloseable {
                 emit(new EngineEvent.Failed(v.id, watchError, 1, Duration.ZERO, null));
                 failedPermanently(v);
                 settled(v);
-            } else {
-                converger.idle(v.id);
             }
+            // Failed for good: it never holds up convergence, even with a first check still owed.
+            converger.idle(v.id);
             return;
         }
         Vertex blocker = null;

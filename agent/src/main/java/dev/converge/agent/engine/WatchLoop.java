@@ -32,11 +32,13 @@ final class WatchLoop {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (Exception e) {
+            } catch (Exception | LinkageError | AssertionError e) {
+                // A linkage error (a runtime without a module the watch's library needs, say) fails
+                // the resource like any other; errors of the JVM itself are left to end the thread.
                 error = "watch failed: " + (e.getMessage() == null ? e.toString() : e.getMessage());
             }
-            v.watchUp.countDown();
             if (engine.stopping()) {
+                v.watchUp.countDown();
                 return;
             }
             if (v.watchCameUp) {
@@ -44,10 +46,13 @@ final class WatchLoop {
             }
             v.watchCameUp = false;
             if (!failures.failed()) {
+                // Set before the latch opens: a first check waiting for the watch must see it.
                 v.watchError = error;
+                v.watchUp.countDown();
                 engine.watchFailed(v);
                 return;
             }
+            v.watchUp.countDown();
             engine.emit(new EngineEvent.Message(v.id, true, error + "; restarting the watch in "
                     + policy.delayMillis() + " ms (" + failures.describe() + ")"));
             try {

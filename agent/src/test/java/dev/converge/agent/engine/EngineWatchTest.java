@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.converge.agent.graph.GraphSnapshot;
 import dev.converge.agent.graph.TestGraphs;
 import dev.converge.resources.MetaParams;
+import dev.converge.resources.ResourceException;
 import dev.converge.resources.ResourceId;
 import dev.converge.resources.testing.CallLog;
 import dev.converge.resources.noop.NoopKind;
@@ -62,6 +63,35 @@ class EngineWatchTest extends LiveEngineFixture {
         assertThat(events).filteredOn(EngineEvent.Failed.class::isInstance)
                 .extracting(e -> ((EngineEvent.Failed) e).message())
                 .containsExactly("watch failed: watch command exited with status 3");
+    }
+
+    @Test
+    void aWatchThatFailsBeforeItRunsFailsItsResourceAndTheHostStillConverges() {
+        fake.failWatchAtStart("a", new ResourceException(id("a"), "no bus to watch on"));
+        GraphSnapshot g = TestGraphs.of(fake).edges("a->b").add("c", FakeParams.DEFAULTS).build();
+        engine.start(g);
+
+        await().atMost(WAIT).until(() -> engine.statuses().get(id("b")) == Status.SKIPPED
+                && engine.statuses().get(id("c")) == Status.CHANGED);
+        assertThat(engine.statuses().get(id("a"))).isEqualTo(Status.FAILED);
+        assertThat(events).filteredOn(EngineEvent.Failed.class::isInstance)
+                .extracting(e -> ((EngineEvent.Failed) e).message())
+                .containsExactly("watch failed: no bus to watch on");
+        await().atMost(WAIT).until(this::converged);
+    }
+
+    @Test
+    void aWatchThatThrowsAnErrorFailsItsResourceInsteadOfLeavingItPending() {
+        fake.failWatchAtStart("a", new NoClassDefFoundError("com/sun/security/auth/module/UnixSystem"));
+        GraphSnapshot g = TestGraphs.of(fake).edges("a->b").build();
+        engine.start(g);
+
+        await().atMost(WAIT).until(() -> engine.statuses().get(id("b")) == Status.SKIPPED);
+        assertThat(engine.statuses().get(id("a"))).isEqualTo(Status.FAILED);
+        assertThat(events).filteredOn(EngineEvent.Failed.class::isInstance)
+                .extracting(e -> ((EngineEvent.Failed) e).message()).singleElement().asString()
+                .startsWith("watch failed: ").contains("com/sun/security/auth/module/UnixSystem");
+        await().atMost(WAIT).until(this::converged);
     }
 
     @Test

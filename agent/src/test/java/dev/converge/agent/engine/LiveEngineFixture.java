@@ -35,6 +35,11 @@ abstract class LiveEngineFixture {
         await().atMost(WAIT).until(() -> engine.statuses().values().stream().allMatch(Status::settled));
     }
 
+    /** Whether every resource is idle now, as the converged timeout sees it. */
+    boolean converged() {
+        return converger.isIdle();
+    }
+
     @AfterEach
     void closeEngine() throws InterruptedException {
         engine.close();

@@ -44,6 +44,7 @@ public final class FakeKind implements ResourceKind<FakeParams> {
     private final Map<String, AtomicBoolean> converged = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> scriptedFailures = new ConcurrentHashMap<>();
     private final Map<String, Hook> hooks = new ConcurrentHashMap<>();
+    private final Map<String, Throwable> watchesFailingAtStart = new ConcurrentHashMap<>();
     private final Set<String> failingMembers = ConcurrentHashMap.newKeySet();
     private final List<String> implicitSemaphores;
 
@@ -113,6 +114,14 @@ public final class FakeKind implements ResourceKind<FakeParams> {
     /** Makes the watch of the running resource {@code name} fail with {@code message}. */
     public void failWatch(String name, String message) {
         script(name).add("fail:" + message);
+    }
+
+    /**
+     * Makes the watch of resource {@code name}, once created, throw {@code failure} at once,
+     * before it says it is running (an {@link Exception} or an {@link Error}).
+     */
+    public void failWatchAtStart(String name, Throwable failure) {
+        watchesFailingAtStart.put(name, failure);
     }
 
     private BlockingQueue<String> script(String name) {
@@ -205,6 +214,12 @@ public final class FakeKind implements ResourceKind<FakeParams> {
 
             @Override
             public void watch(ResourceContext ctx) throws Exception {
+                switch (watchesFailingAtStart.get(name)) {
+                    case null -> { }
+                    case Exception e -> throw e;
+                    case Error e -> throw e;
+                    case Throwable t -> throw new IllegalStateException(t);
+                }
                 ctx.running();
                 while (true) {
                     String step = watchScript.take();
