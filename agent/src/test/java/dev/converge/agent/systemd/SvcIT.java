@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,8 @@ class SvcIT {
     private static final String AGENT = "/opt/converge/agent/bin/agent";
     /** The transient unit the watching agent runs as. */
     private static final String WATCHER = "converge-svc-it";
+    /** The transient unit root's user manager runs as. */
+    private static final String USER_MANAGER = "converge-svc-it-user-manager";
 
     @RegisterExtension
     static final SystemdContainer container = new SystemdContainer()
@@ -85,14 +88,19 @@ class SvcIT {
             """;
 
     private static String counter(String name) {
+        return counterWithoutReload(name) + "ExecReload=/bin/sh -c 'echo reload >> /var/lib/%1$s/reloads'\n"
+                .formatted(name);
+    }
+
+    /** Counts its starts in /var/lib/NAME/starts; has no ExecReload=. */
+    private static String counterWithoutReload(String name) {
         return """
                 [Unit]
-                Description=converge svc test: counts its starts and reloads
+                Description=converge svc test: counts its starts
                 [Service]
                 StateDirectory=%1$s
                 ExecStartPre=/bin/sh -c 'echo start >> /var/lib/%1$s/starts'
                 ExecStart=/bin/sleep infinity
-                ExecReload=/bin/sh -c 'echo reload >> /var/lib/%1$s/reloads'
                 """.formatted(name);
     }
 
@@ -211,6 +219,7 @@ class SvcIT {
         Result first = apply("/etc/converge-it/count.yaml");
         assertThat(first.exit()).as(first.describe()).isZero();
         assertThat(first.out() + first.err()).as("the unit this run starts is not restarted too").contains("started (was inactive/dead)")
+                .contains("svc[it-count] refreshed, and it-count.service starts now: no restart")
                 .doesNotContain("restarted");
         assertThat(lines("/var/lib/it-count/starts")).isEqualTo(1);
         String invocation = show("it-count", "InvocationID");
@@ -297,6 +306,155 @@ class SvcIT {
 
     @Test
     @Order(7)
+    void stopsAndDisablesAndLeavesAloneWhatIsNotDeclared() throws Exception {
+        unit("it-stop.service", SLEEPER);
+        ok("systemctl", "enable", "--now", "it-stop");
+        unit("it-failed.service", """
+                [Service]
+                Type=oneshot
+                ExecStart=/bin/false
+                """);
+        assertThat(container.run("systemctl", "start", "it-failed").exit()).as("it-failed's start by hand").isNotZero();
+        assertThat(show("it-failed", "ActiveState")).isEqualTo("failed");
+        unit("it-alone.service", SLEEPER);
+        ok("systemctl", "enable", "it-alone");
+        container.write("/etc/converge-it/stop.yaml", """
+                graph: stop
+                resources:
+                  svc:
+                  - name: it-stop
+                    state: stopped
+                    startup: disabled
+                  - name: it-failed
+                    state: stopped
+                  - name: it-alone
+                """);
+
+        Result r = apply("/etc/converge-it/stop.yaml");
+
+        assertThat(r.exit()).as(r.describe()).isZero();
+        assertThat(r.out() + r.err()).contains("svc[it-stop] changed").contains(
+                "disabled (was enabled), stopped (was active/running)").contains("svc[it-failed] ok")
+                .contains("svc[it-alone] ok").contains("summary: 3 resources: 2 ok, 1 changed, 0 failed");
+        assertThat(active("it-stop")).isEqualTo("inactive");
+        assertThat(container.run("systemctl", "is-enabled", "it-stop").out().strip()).isEqualTo("disabled");
+        assertThat(show("it-failed", "ActiveState")).as("a failed unit counts as stopped: left failed").isEqualTo("failed");
+        assertThat(active("it-alone")).as("no state declared: not started").isEqualTo("inactive");
+        assertThat(container.run("systemctl", "is-enabled", "it-alone").out().strip()).as("no startup declared")
+                .isEqualTo("enabled");
+    }
+
+    @Test
+    @Order(8)
+    void aRefreshRestartsAUnitWithoutAReloadCommandAndNeverStartsAStoppedOne() throws Exception {
+        unit("it-noreload.service", counterWithoutReload("it-noreload"));
+        unit("it-down.service", counter("it-down"));
+        unit("it-idle.service", counter("it-idle"));
+        ok("systemctl", "start", "it-noreload");
+        String invocation = show("it-noreload", "InvocationID");
+        container.write("/etc/it-refresh/app.conf", "version 1\n");
+        container.write("/etc/converge-it/refresh.yaml", """
+                graph: refresh
+                resources:
+                  file:
+                  - name: /etc/it-refresh/app.conf
+                    content: "version 2\\n"
+                  svc:
+                  - name: it-noreload
+                    state: running
+                    refresh: reload
+                  - name: it-down
+                    state: stopped
+                  - name: it-idle
+                edges:
+                - name: noreload
+                  from: {kind: file, name: /etc/it-refresh/app.conf}
+                  to: {kind: svc, name: it-noreload}
+                  notify: true
+                - name: down
+                  from: {kind: file, name: /etc/it-refresh/app.conf}
+                  to: {kind: svc, name: it-down}
+                  notify: true
+                - name: idle
+                  from: {kind: file, name: /etc/it-refresh/app.conf}
+                  to: {kind: svc, name: it-idle}
+                  notify: true
+                """);
+
+        Result r = apply("/etc/converge-it/refresh.yaml");
+
+        assertThat(r.exit()).as(r.describe()).isZero();
+        assertThat(r.out() + r.err()).contains("file[/etc/it-refresh/app.conf] changed")
+                .contains("svc[it-noreload] it-noreload.service has no reload command (ExecReload=): restarting it instead")
+                .contains("restarted (refresh)")
+                .contains("svc[it-down] refreshed, but it-down.service is inactive/dead: nothing to restart")
+                .contains("svc[it-idle] refreshed, but it-idle.service is inactive/dead: nothing to restart")
+                .contains("summary: 4 resources: 2 ok, 2 changed, 0 failed");
+        assertThat(lines("/var/lib/it-noreload/starts")).as("it-noreload's starts: by hand, then the refresh")
+                .isEqualTo(2);
+        assertThat(show("it-noreload", "InvocationID")).isNotEqualTo(invocation);
+        assertThat(active("it-down")).isEqualTo("inactive");
+        assertThat(active("it-idle")).isEqualTo("inactive");
+        assertThat(lines("/var/lib/it-down/starts") + lines("/var/lib/it-idle/starts")).as("starts of the stopped units")
+                .isZero();
+    }
+
+    @Test
+    @Order(9)
+    void anUnknownUnitAndEnablingAStaticUnitFailTheResourceUnlessADryRunsParentWouldInstallIt() throws Exception {
+        unit("it-static.service", """
+                [Service]
+                ExecStart=/bin/sleep infinity
+                """);
+        assertThat(container.run("systemctl", "is-enabled", "it-static").out().strip()).isEqualTo("static");
+        container.write("/etc/converge-it/unknown.yaml", """
+                graph: unknown
+                resources:
+                  svc:
+                  - name: it-nothing
+                    state: running
+                    startup: enabled
+                  - name: it-static
+                    startup: enabled
+                """);
+
+        Result r = apply("/etc/converge-it/unknown.yaml");
+
+        assertThat(r.exit()).as(r.describe()).isEqualTo(1);
+        assertThat(r.out() + r.err()).contains("svc[it-nothing] failed").contains("it-nothing.service is not a unit the"
+                + " system manager knows: no unit file in [/etc/systemd/system, /run/systemd/system,"
+                + " /lib/systemd/system, /usr/lib/systemd/system]")
+                .contains("svc[it-static] failed")
+                .contains("it-static.service cannot be enabled: its unit file state is static (it has no [Install] section)")
+                .contains("summary: 2 resources: 0 ok, 0 changed, 2 failed");
+        assertThat(container.run("systemctl", "is-enabled", "it-static").out().strip()).isEqualTo("static");
+
+        container.write("/etc/converge-it/later.yaml", """
+                graph: later
+                resources:
+                  file:
+                  - name: /etc/systemd/system/it-later.service
+                    content: "[Service]\\nExecStart=/bin/sleep infinity\\n[Install]\\nWantedBy=multi-user.target\\n"
+                  svc:
+                  - name: it-later
+                    state: running
+                    startup: enabled
+                edges:
+                - name: unit-file
+                  from: {kind: file, name: /etc/systemd/system/it-later.service}
+                  to: {kind: svc, name: it-later}
+                """);
+        Result dry = container.run(PATIENCE, agent("run", "--file", "/etc/converge-it/later.yaml", "--noop")
+                .toArray(String[]::new));
+
+        assertThat(dry.exit()).as(dry.describe()).isZero();
+        assertThat(dry.out() + dry.err())
+                .contains("svc[it-later]: would change: enable (was no unit file), start (was inactive/dead)");
+        assertThat(container.run("test", "-e", "/etc/systemd/system/it-later.service").exit()).isNotZero();
+    }
+
+    @Test
+    @Order(10)
     void aSessionUnitWithoutAUserManagerFailsSayingSo() throws Exception {
         container.write("/etc/converge-it/session.yaml", """
                 graph: session
@@ -314,8 +472,64 @@ class SvcIT {
                 + " and none runs: /run/user/0/systemd/private does not exist");
     }
 
+    /**
+     * A real user manager of root, run as a transient system service as {@code loginctl
+     * enable-linger} would, but without a user bus: the tree has no dbus-user-session.
+     * {@code systemctl --user} reaches it on its private socket; the svc watch needs the bus.
+     */
     @Test
-    @Order(8)
+    @Order(11)
+    void aSessionUnitIsAskedOfTheUserManagerAndItsWatchNeedsTheUserBus() throws Exception {
+        container.write("/etc/systemd/user/it-user.service", """
+                [Service]
+                ExecStart=/bin/sleep infinity
+                """);
+        ok("install", "-d", "-m", "0700", "/run/user/0");
+        try {
+            ok("systemd-run", "--unit=" + USER_MANAGER, "--setenv=XDG_RUNTIME_DIR=/run/user/0", "/lib/systemd/systemd",
+                    "--user");
+            await("root's user manager listens").atMost(PATIENCE).until(
+                    () -> container.run("test", "-S", "/run/user/0/systemd/private").exit() == 0);
+            assertThat(container.run("test", "-e", "/run/user/0/bus").exit()).as("a user bus").isNotZero();
+            container.write("/etc/converge-it/user.yaml", """
+                    graph: user
+                    resources:
+                      svc:
+                      - name: it-user
+                        state: running
+                        session: true
+                        meta: {poll: 3600}
+                    """);
+
+            Result applied = apply("/etc/converge-it/user.yaml");
+
+            assertThat(applied.exit()).as(applied.describe()).isZero();
+            assertThat(applied.out() + applied.err()).contains("svc[it-user] changed")
+                    .contains("started (was inactive/dead)");
+            assertThat(container.run(Duration.ofSeconds(30), Map.of("XDG_RUNTIME_DIR", "/run/user/0"),
+                    "systemctl", "--user", "is-active", "it-user").out().strip()).isEqualTo("active");
+            assertThat(active("it-user")).as("the system manager's it-user").isEqualTo("inactive");
+
+            container.write("/etc/converge-it/user.yaml", """
+                    graph: user
+                    resources:
+                      svc:
+                      - name: it-user
+                        state: running
+                        session: true
+                    """);
+            Result watched = apply("/etc/converge-it/user.yaml");
+
+            assertThat(watched.exit()).as(watched.describe()).isEqualTo(1);
+            assertThat(watched.out() + watched.err()).contains("svc[it-user] failed").contains(
+                    "cannot watch it-user.service on the D-Bus of the user manager of root (unix:path=/run/user/0/bus)");
+        } finally {
+            container.run("systemctl", "stop", USER_MANAGER);
+        }
+    }
+
+    @Test
+    @Order(12)
     void anEnabledUnitRunsAfterAReboot() throws Exception {
         assertThat(container.run("systemctl", "is-enabled", "it-sleep").out().strip()).isEqualTo("enabled");
 
@@ -327,7 +541,7 @@ class SvcIT {
     }
 
     @Test
-    @Order(9)
+    @Order(13)
     void theWebServiceExampleAppliesFromScratchThenIsOk() throws Exception {
         assertThat(container.run("dpkg-query", "-W", "nginx").exit()).as("nginx is not in the tree").isNotZero();
         String example = "/opt/converge/examples/web-service.yaml";
