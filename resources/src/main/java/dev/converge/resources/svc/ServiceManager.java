@@ -84,16 +84,6 @@ record ServiceManager(boolean user, Optional<Path> runtimeDir, String userName, 
         return env;
     }
 
-    /** This manager, its commands looked up on {@code path} instead. */
-    ServiceManager withSearchPath(String path) {
-        return new ServiceManager(user, runtimeDir, userName, uid, home, path);
-    }
-
-    /** This manager, a user manager's runtime directory being {@code dir} instead. */
-    ServiceManager withRuntimeDir(Path dir) {
-        return new ServiceManager(user, Optional.of(dir), userName, uid, home, searchPath);
-    }
-
     /**
      * Why this manager cannot be reached, or empty when it can as far as can be told without
      * asking it: for a user manager, that its private socket is missing.
