@@ -110,6 +110,15 @@ record ServiceManager(boolean user, Optional<Path> runtimeDir, String userName, 
         return "unix:path=" + runtimeDir.orElseThrow().resolve("bus");
     }
 
+    /** The socket of {@link #busAddress} when the address is a plain {@code unix:path=}. */
+    Optional<Path> busSocket() {
+        String address = busAddress();
+        if (!address.startsWith("unix:path=") || address.contains(",") || address.contains(";")) {
+            return Optional.empty();
+        }
+        return Optional.of(Path.of(address.substring("unix:path=".length())));
+    }
+
     /** The directories this manager reads unit files from, most important first. */
     List<Path> unitDirectories() {
         var dirs = new ArrayList<Path>();

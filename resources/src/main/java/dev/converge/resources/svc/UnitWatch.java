@@ -3,7 +3,10 @@ package dev.converge.resources.svc;
 import dev.converge.resources.ResourceContext;
 import dev.converge.resources.ResourceId;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +79,11 @@ final class UnitWatch {
         while (true) {
             Link link;
             try {
+                Optional<Path> missing = manager.busSocket().filter(socket -> !Files.exists(socket));
+                if (missing.isPresent()) {
+                    // The client library would try for seconds to reach a socket that is not there.
+                    throw new DBusException("no bus socket at " + missing.get());
+                }
                 link = Link.open(manager.busAddress(), UnitName.objectPath(unit));
             } catch (DBusException | DBusExecutionException | LinkageError e) {
                 // A LinkageError: a Java runtime without a module the library needs (jdk.security.auth).
