@@ -273,8 +273,9 @@ final class RunCommand implements Callable<Integer> {
                 done.countDown();
             });
             var notifier = ServiceNotifier.fromEnvironment(System.getenv()).orElse(null);
-            // The page's trail and metrics are kept off the engine's threads.
-            var relay = page == null ? null : new EventRelay(trail.andThen(metrics), LiveServer.EVENT_EVERY)) {
+            // The page's trail and metrics are kept off the engine's threads, and brought up to
+            // date once a second or when the page or a scrape reads them.
+            var relay = page == null ? null : new EventRelay(trail.andThen(metrics), Duration.ofSeconds(1))) {
             convergerRef.set(converger);
             var service = new ArrayList<HostMonitor.Listener>();
             if (convergedTimeout < 0) {

@@ -49,7 +49,7 @@ public final class LiveServer implements AutoCloseable {
 
     private static final Logger LOG = LogManager.getLogger("converge");
     /** How often an event stream looks for a change. */
-    public static final Duration EVENT_EVERY = Duration.ofMillis(250);
+    static final Duration EVENT_EVERY = Duration.ofMillis(250);
     /** The JSON writer, made at the first request that needs it: a run nobody looks at never pays for it. */
     private static final class Json {
         static final ObjectMapper MAPPER = JsonMapper.builder().build();

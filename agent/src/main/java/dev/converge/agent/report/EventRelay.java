@@ -13,11 +13,13 @@ import org.apache.logging.log4j.Logger;
  * Hands engine events to a consumer that need not keep up with the engine (the live page's trail
  * and metrics): an engine thread only appends the event to a lock-free queue; the consumer sees
  * the events later, in batches, on the relay's own thread every {@code every}, or on the thread
- * of a reader that calls {@link #catchUp} before it reads what the consumer built.
+ * of a reader that calls {@link #catchUp} before it reads what the consumer built. Events still
+ * queued when the relay closes are dropped: nobody reads the consumer's work after that.
  *
- * <p>Invariants: the consumer sees every event accepted before {@link #close} returns, each once,
- * in the order {@link #accept} was called for it (so one engine thread's events keep their order);
- * it is called by one thread at a time, never by an engine thread.
+ * <p>Invariants: until {@link #close}, the consumer sees every event accepted, each once, in the
+ * order {@link #accept} was called for it (so one engine thread's events keep their order); all
+ * accepted before a {@link #catchUp} call have been seen when it returns. The consumer is called
+ * by one thread at a time, never by an engine thread.
  *
  * <p>Threads: {@link #accept} on any engine thread, never blocking; {@link #catchUp} on any
  * thread that is not an engine thread (it may wait for a batch in progress); {@link #close} once,
@@ -77,12 +79,12 @@ public final class EventRelay implements Consumer<EngineEvent>, AutoCloseable {
         }
     }
 
-    /** Stops the relay's thread and hands the consumer what is left. */
+    /** Stops the relay's thread; what is still queued is dropped. */
     @Override
     public void close() throws InterruptedException {
         closed = true;
         relay.interrupt();
         relay.join();
-        catchUp();
+        pending.clear();
     }
 }

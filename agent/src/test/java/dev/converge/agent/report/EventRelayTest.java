@@ -111,6 +111,7 @@ class EventRelayTest {
             }
             reading.set(false);
             reader.join();
+            relay.catchUp();
         }
         assertThat(overlapped).as("the consumer was called by two threads at once").isFalse();
         assertThat(seen).hasSize(threads * each);
@@ -132,13 +133,18 @@ class EventRelayTest {
     }
 
     @Test
-    void closingHandsOverWhatIsLeft() throws Exception {
+    void aReaderCatchingUpSeesEverythingAcceptedBeforeAndClosingDropsTheRest() throws Exception {
         var seen = new CopyOnWriteArrayList<String>();
         var relay = new EventRelay(event -> seen.add(text(event)), NEVER_BY_ITSELF);
         relay.accept(message("a", "one"));
         relay.accept(message("a", "two"));
         assertThat(seen).isEmpty();
+        relay.catchUp();
+        assertThat(seen).containsExactly("one", "two");
+
+        relay.accept(message("a", "three"));
         relay.close();
+        relay.catchUp();
         assertThat(seen).containsExactly("one", "two");
     }
 
