@@ -7,8 +7,12 @@ import dev.converge.resources.file.FileKind;
 import dev.converge.resources.noop.NoopKind;
 import dev.converge.resources.pkg.PkgKind;
 import dev.converge.resources.svc.SvcKind;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -37,13 +41,13 @@ public final class Kinds {
                 throw new IllegalArgumentException("two kinds named " + k.name());
             }
         }
-        return new Kinds(java.util.Collections.unmodifiableSortedMap(map));
+        return new Kinds(Collections.unmodifiableSortedMap(map));
     }
 
     /** This registry plus {@code more}; used by tests to add fake kinds. */
     public Kinds with(ResourceKind<?>... more) {
-        var all = new java.util.ArrayList<ResourceKind<?>>(byName.values());
-        all.addAll(java.util.List.of(more));
+        var all = new ArrayList<ResourceKind<?>>(byName.values());
+        all.addAll(List.of(more));
         return of(all.toArray(ResourceKind<?>[]::new));
     }
 
@@ -52,7 +56,7 @@ public final class Kinds {
     }
 
     /** Kind names in alphabetical order. */
-    public java.util.Set<String> names() {
+    public Set<String> names() {
         return byName.keySet();
     }
 
