@@ -2,6 +2,7 @@ package dev.converge.resources.account;
 
 import dev.converge.resources.PathWatcher;
 import dev.converge.resources.ResourceContext;
+import dev.converge.resources.watch.EventGate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,7 @@ final class AccountWatch {
 
     /** Watches {@code files} until the thread is interrupted. */
     static void watch(ResourceContext ctx, List<Path> files) throws Exception {
-        var gate = new Gate(ctx);
+        var gate = new EventGate(ctx);
         var subscriptions = new ArrayList<PathWatcher.Subscription>();
         try {
             for (Path file : files) {
@@ -32,34 +33,6 @@ final class AccountWatch {
             Thread.sleep(Long.MAX_VALUE);
         } finally {
             subscriptions.forEach(PathWatcher.Subscription::close);
-        }
-    }
-
-    /** Holds events back until every file is watched. */
-    private static final class Gate {
-
-        private final ResourceContext ctx;
-        private boolean open;
-        private boolean missed;
-
-        Gate(ResourceContext ctx) {
-            this.ctx = ctx;
-        }
-
-        synchronized void open() {
-            ctx.running();
-            open = true;
-            if (missed) {
-                ctx.event();
-            }
-        }
-
-        synchronized void event() {
-            if (open) {
-                ctx.event();
-            } else {
-                missed = true;
-            }
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.converge.resources.process.CommandException;
 import dev.converge.resources.process.CommandOutput;
 import dev.converge.resources.process.GroupCommand;
 import dev.converge.resources.process.RunAs;
+import dev.converge.resources.watch.EventGate;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -213,36 +214,5 @@ final class ExecResource implements Resource {
                 ctx.warn(message);
             }
         };
-    }
-
-    /**
-     * Holds events back until the watch is in place: events before {@link #open} are reported
-     * as one right after {@code running()}, later ones as they come.
-     */
-    private static final class EventGate {
-
-        private final ResourceContext ctx;
-        private boolean open;
-        private boolean missed;
-
-        EventGate(ResourceContext ctx) {
-            this.ctx = ctx;
-        }
-
-        synchronized void open() {
-            ctx.running();
-            open = true;
-            if (missed) {
-                ctx.event();
-            }
-        }
-
-        synchronized void event() {
-            if (open) {
-                ctx.event();
-            } else {
-                missed = true;
-            }
-        }
     }
 }
