@@ -1,5 +1,7 @@
 package dev.converge.resources.account;
 
+import dev.converge.resources.ResourceException;
+import dev.converge.resources.ResourceId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,6 +49,19 @@ final class AccountDatabase {
     private AccountDatabase(Map<String, User> users, Map<String, Group> groups) {
         this.users = users;
         this.groups = groups;
+    }
+
+    /**
+     * {@link #read(Path)} for the resource {@code id}: a file that cannot be read fails it.
+     *
+     * @throws ResourceException naming {@code id} when a file exists but cannot be read
+     */
+    static AccountDatabase readFor(ResourceId id, Path etc) throws ResourceException {
+        try {
+            return read(etc);
+        } catch (IOException e) {
+            throw new ResourceException(id, "cannot read the account files in " + etc + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -5,7 +5,6 @@ import dev.converge.resources.Resource;
 import dev.converge.resources.ResourceContext;
 import dev.converge.resources.ResourceException;
 import dev.converge.resources.ResourceId;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +48,7 @@ final class GroupResource implements Resource {
 
     @Override
     public CheckResult checkApply(ResourceContext ctx, boolean apply) throws ResourceException, InterruptedException {
-        Optional<AccountDatabase.Group> now = read().group(name);
+        Optional<AccountDatabase.Group> now = AccountDatabase.readFor(id, etc).group(name);
         if (params.state().equals("absent")) {
             if (now.isEmpty()) {
                 return CheckResult.ok();
@@ -72,7 +71,7 @@ final class GroupResource implements Resource {
             Long gid = params.gid();
             if (apply) {
                 ShadowTools.run(id, ctx, "groupadd", args);
-                gid = read().group(name).map(AccountDatabase.Group::gid).orElse(gid);
+                gid = AccountDatabase.readFor(id, etc).group(name).map(AccountDatabase.Group::gid).orElse(gid);
             }
             return CheckResult.changed("create group " + name + (gid == null ? "" : " (gid " + gid + ")"));
         }
@@ -88,13 +87,5 @@ final class GroupResource implements Resource {
     @Override
     public void watch(ResourceContext ctx) throws Exception {
         AccountWatch.watch(ctx, List.of(etc.resolve("group")));
-    }
-
-    private AccountDatabase read() throws ResourceException {
-        try {
-            return AccountDatabase.read(etc);
-        } catch (IOException e) {
-            throw new ResourceException(id, "cannot read the account files in " + etc + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -50,20 +50,10 @@ final class ShadowTools {
         argv.add(program.toString());
         argv.addAll(args);
         String label = "`" + tool + " " + String.join(" ", args) + "`";
-        CommandOutput output = new CommandOutput() {
-            @Override
-            public void line(String stream, String line) {
-                ctx.output(stream, line);
-            }
-
-            @Override
-            public void warn(String message) {
-                ctx.warn(message);
-            }
-        };
         GroupCommand.Result result;
         try {
-            result = new GroupCommand(label, argv, "", Map.of("LC_ALL", "C"), TIMEOUT, RunAs.AGENT, output).run();
+            result = new GroupCommand(label, argv, "", Map.of("LC_ALL", "C"), TIMEOUT, RunAs.AGENT,
+                    CommandOutput.of(ctx)).run();
         } catch (CommandException e) {
             throw new ResourceException(id, e.getMessage(), e);
         }

@@ -5,7 +5,6 @@ import dev.converge.resources.Resource;
 import dev.converge.resources.ResourceContext;
 import dev.converge.resources.ResourceException;
 import dev.converge.resources.ResourceId;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +55,7 @@ final class UserResource implements Resource {
 
     @Override
     public CheckResult checkApply(ResourceContext ctx, boolean apply) throws ResourceException, InterruptedException {
-        AccountDatabase db = read();
+        AccountDatabase db = AccountDatabase.readFor(id, etc);
         Optional<AccountDatabase.User> now = db.user(name);
         if (params.state().equals("absent")) {
             if (now.isEmpty()) {
@@ -106,7 +105,7 @@ final class UserResource implements Resource {
         Long uid = params.uid();
         if (apply) {
             ShadowTools.run(id, ctx, "useradd", args);
-            uid = read().user(name).map(AccountDatabase.User::uid).orElse(uid);
+            uid = AccountDatabase.readFor(id, etc).user(name).map(AccountDatabase.User::uid).orElse(uid);
         }
         return CheckResult.changed("create user " + name + (uid == null ? "" : " (uid " + uid + ")"));
     }
@@ -173,13 +172,5 @@ final class UserResource implements Resource {
     @Override
     public void watch(ResourceContext ctx) throws Exception {
         AccountWatch.watch(ctx, List.of(etc.resolve("passwd"), etc.resolve("group")));
-    }
-
-    private AccountDatabase read() throws ResourceException {
-        try {
-            return AccountDatabase.read(etc);
-        } catch (IOException e) {
-            throw new ResourceException(id, "cannot read the account files in " + etc + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -189,7 +189,7 @@ final class ExecResource implements Resource {
 
     private GroupCommand command(ResourceContext ctx, CommandLine command, RunAs runAs, Duration timeout) {
         return new GroupCommand(command.label(), command.argv(), command.cwd(), params.env(), timeout, runAs,
-                output(ctx));
+                CommandOutput.of(ctx));
     }
 
     /** Runs {@code command}; a command that cannot start or times out fails the resource. */
@@ -199,20 +199,5 @@ final class ExecResource implements Resource {
         } catch (CommandException e) {
             throw new ResourceException(id, e.getMessage(), e);
         }
-    }
-
-    /** The command's lines go to the resource's output, its warnings to the resource's log. */
-    static CommandOutput output(ResourceContext ctx) {
-        return new CommandOutput() {
-            @Override
-            public void line(String stream, String line) {
-                ctx.output(stream, line);
-            }
-
-            @Override
-            public void warn(String message) {
-                ctx.warn(message);
-            }
-        };
     }
 }

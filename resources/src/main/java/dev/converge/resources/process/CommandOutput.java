@@ -1,5 +1,7 @@
 package dev.converge.resources.process;
 
+import dev.converge.resources.ResourceContext;
+
 /**
  * Where a {@link GroupCommand} reports what its command prints and what it warns about.
  *
@@ -19,6 +21,21 @@ public interface CommandOutput {
         public void warn(String message) {
         }
     };
+
+    /** Lines to the resource's output, warnings to the resource's log. */
+    static CommandOutput of(ResourceContext ctx) {
+        return new CommandOutput() {
+            @Override
+            public void line(String stream, String line) {
+                ctx.output(stream, line);
+            }
+
+            @Override
+            public void warn(String message) {
+                ctx.warn(message);
+            }
+        };
+    }
 
     /** One line the command printed, without its end of line; {@code stream} is {@code stdout} or {@code stderr}. */
     void line(String stream, String line);
