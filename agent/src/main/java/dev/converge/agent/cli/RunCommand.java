@@ -28,6 +28,7 @@ import dev.converge.agent.http.LiveStatus;
 import dev.converge.agent.systemd.ServiceNotifier;
 import dev.converge.agent.yaml.LoadedGraph;
 import dev.converge.resources.ResourceId;
+import dev.converge.resources.posix.Libc;
 import dev.converge.resources.process.LiveGroups;
 import dev.converge.resources.watch.WrittenFileWatch;
 import java.io.IOException;
@@ -57,6 +58,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /** {@code agent run}: applies a graph, keeps it converged, and exits when told to. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -235,7 +237,7 @@ final class RunCommand implements Callable<Integer> {
         var done = new CountDownLatch(1);
         var signal = new AtomicReference<String>();
         for (String name : new String[] {"INT", "TERM"}) {
-            Signal.handle(new Signal(name), s -> {
+            handle(name, s -> {
                 if (signal.compareAndSet(null, s.getName())) {
                     done.countDown();
                 } else {
@@ -244,7 +246,7 @@ final class RunCommand implements Callable<Integer> {
             });
         }
         var reloads = new Reloads();
-        Signal.handle(new Signal("HUP"), s -> reloads.hangup());
+        handle("HUP", s -> reloads.hangup());
 
         var summary = new RunSummary();
         Reporter reporter = output.reporter();
@@ -304,7 +306,7 @@ final class RunCommand implements Callable<Integer> {
                 });
             }
             // SIGUSR1: the summary so far; the run goes on.
-            Signal.handle(new Signal("USR1"), s -> {
+            handle("USR1", s -> {
                 Log.LOG.info("SIGUSR1 received: the run so far, still running");
                 logReport(engine.snapshot(), summary.outcome(engine.statuses()), summary.snapshot());
                 writeCurrentPlan(engine, summary);
@@ -418,6 +420,19 @@ final class RunCommand implements Callable<Integer> {
         }
         boolean changed = statuses.stream().anyMatch(Status::changes);
         return (changed ? DETAILED_CHANGES : 0) + (failed ? DETAILED_FAILURES : 0);
+    }
+
+    /**
+     * Handles the signal named {@code name} with {@code handler}, also when the agent was started
+     * with it ignored ({@code nohup}, a background job of a script), as mgmt does: the JVM leaves an
+     * inherited ignore in place, so it is undone first. Called from the main thread.
+     */
+    private static void handle(String name, SignalHandler handler) {
+        var signal = new Signal(name);
+        if (Signal.handle(signal, handler) == SignalHandler.SIG_IGN) {
+            Libc.restoreDefaultAction(signal.getNumber());
+            Signal.handle(signal, handler);
+        }
     }
 
     /**

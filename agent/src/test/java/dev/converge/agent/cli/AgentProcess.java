@@ -1,5 +1,6 @@
 package dev.converge.agent.cli;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -41,26 +42,36 @@ final class AgentProcess {
      * systemd does for a service: {@code JOURNAL_STREAM} is its device and inode.
      */
     static AgentProcess start(Path workDir, boolean journal, String... args) throws IOException {
-        return start(workDir, journal, LAUNCHER_OPTIONS, Map.of(), args);
+        return start(workDir, List.of(), journal, LAUNCHER_OPTIONS, Map.of(), args);
     }
 
     /** With these JVM options instead of the launcher's. */
     static AgentProcess start(Path workDir, boolean journal, List<String> jvmOptions, String... args)
             throws IOException {
-        return start(workDir, journal, jvmOptions, Map.of(), args);
+        return start(workDir, List.of(), journal, jvmOptions, Map.of(), args);
     }
 
     /** With {@code environment} added to the agent's: systemd's NOTIFY_SOCKET and WATCHDOG_USEC, say. */
     static AgentProcess start(Path workDir, Map<String, String> environment, String... args) throws IOException {
-        return start(workDir, false, LAUNCHER_OPTIONS, environment, args);
+        return start(workDir, List.of(), false, LAUNCHER_OPTIONS, environment, args);
     }
 
-    private static AgentProcess start(Path workDir, boolean journal, List<String> jvmOptions,
+    /**
+     * With the signals named in {@code ignored} (HUP, INT, ...) ignored from the start, as
+     * {@code nohup} or a script's background job leaves them: {@code env --ignore-signal}.
+     */
+    static AgentProcess startIgnoring(Path workDir, List<String> ignored, String... args) throws IOException {
+        return start(workDir, List.of("env", "--ignore-signal=" + String.join(",", ignored)), false,
+                LAUNCHER_OPTIONS, Map.of(), args);
+    }
+
+    private static AgentProcess start(Path workDir, List<String> launcher, boolean journal, List<String> jvmOptions,
             Map<String, String> environment, String... args)
             throws IOException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        var command = new ArrayList<>(List.of(java));
+        var command = new ArrayList<>(launcher);
+        command.add(java);
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.converge.agent.cli.Main"));
         command.addAll(List.of(args));
@@ -78,7 +89,7 @@ final class AgentProcess {
                 .directory(workDir.toFile())
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         return new AgentProcess(p, out, err);
     }

@@ -160,4 +160,24 @@ class SignalsTest {
         assertThat(Files.readAllLines(dir.resolve("once"))).as("an unchanged resource is not applied again")
                 .containsExactly("applied");
     }
+
+    @Test
+    void hupAndIntIgnoredFromTheStartStillReloadAndStop() throws Exception {
+        String yaml = "graph: nohup\nresources:\n  exec:\n  - name: once\n    shell: /bin/sh\n"
+                + "    cmd: echo applied >> DIR/once\n";
+        Path g = graph(yaml);
+        AgentProcess agent = AgentProcess.startIgnoring(dir, List.of("HUP", "INT"), "run", "--file", g.toString(),
+                "--no-watch");
+        await().atMost(WAIT).until(() -> Files.exists(dir.resolve("once")));
+
+        Files.writeString(g, (yaml + "  - name: twice\n    cmd: touch DIR/twice\n").replace("DIR", dir.toString()));
+        agent.signal("HUP");
+        await().atMost(WAIT).until(() -> Files.exists(dir.resolve("twice")));
+        assertThat(agent.stderrSoFar()).contains("SIGHUP received: reloading " + g);
+
+        agent.signal("INT");
+        var result = agent.await(WAIT);
+        assertThat(result.exit()).as(result.stderr()).isEqualTo(130);
+        assertThat(result.stderr()).contains("SIGINT received: stopping");
+    }
 }

@@ -161,6 +161,7 @@ public final class Libc {
     private static final MethodHandle WAITPID =
             withErrno("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle GETEUID = plain("geteuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle SIGNAL = plain("signal", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
     private static final MethodHandle SYSCALL = withErrno("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     private static final MethodHandle EPOLL_CREATE1 =
@@ -318,6 +319,23 @@ public final class Libc {
             return (int) GETEUID.invokeExact();
         } catch (Throwable e) {
             throw rethrow(e);
+        }
+    }
+
+    /**
+     * Gives {@code signal} its default action again ({@code SIG_DFL}), undoing an ignore inherited
+     * from the parent ({@code nohup}, a shell's background job); the JVM installs its handler only
+     * on a signal that is not ignored.
+     */
+    public static void restoreDefaultAction(int signal) {
+        MemorySegment previous;
+        try {
+            previous = (MemorySegment) SIGNAL.invokeExact(signal, MemorySegment.NULL);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        if (previous.address() == -1L) {
+            throw new IllegalArgumentException("signal " + signal + ": no such signal, or one that cannot be caught");
         }
     }
 
